@@ -1,0 +1,250 @@
+"""The `bench` command line. User mistakes end as one line on stderr and exit status 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from harness.errors import BenchError
+from harness.http import Timeouts
+from harness.progress import RunProgress
+from harness.report import write_report
+from harness.retry import RetryPolicy
+from harness.run import RunOptions, execute
+from harness.scheduler import Limits
+from harness.store import RunStore, results_root
+from harness.suites import check_suite
+from providers import load_catalog
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Benchmark US and Chinese LLM APIs: quality, latency, price, refusals.",
+)
+err = Console(stderr=True)
+out = Console()
+
+ResultsOpt = Annotated[
+    str | None,
+    typer.Option("--results", help="Results store (default: $BENCH_RESULTS or ./results)."),
+]
+
+
+@app.command()
+def run(
+    suite: Annotated[str | None, typer.Argument(help="Suite YAML file.")] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-m",
+            "--model",
+            help="vendor[@endpoint]:model; repeatable; overrides the suite's models.",
+        ),
+    ] = None,
+    repeat: Annotated[int | None, typer.Option(min=1, help="Repeats per item × model.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight overall.")] = 32,
+    endpoint_concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, help="Requests in flight per endpoint (default: the catalog's limit)."),
+    ] = None,
+    rpm: Annotated[
+        int | None, typer.Option(min=1, help="Requests per minute per endpoint.")
+    ] = None,
+    results: ResultsOpt = None,
+    run_id: Annotated[str | None, typer.Option(help="Name of the run directory.")] = None,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            help="Answer from the built-in simulator instead of real vendors (no keys needed)."
+        ),
+    ] = False,
+    resume: Annotated[
+        str | None,
+        typer.Option(help="Finish an interrupted run; recorded jobs are never sent again."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace an existing run with the same id.")
+    ] = False,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Read timeout in seconds.")] = 120.0,
+    deadline: Annotated[
+        float, typer.Option(min=0.1, help="Absolute cap per attempt, seconds.")
+    ] = 600.0,
+    max_attempts: Annotated[int, typer.Option(min=1, help="HTTP attempts per job.")] = 5,
+    progress: Annotated[bool, typer.Option(help="Show the live progress display.")] = True,
+) -> None:
+    """Send every suite item to every model and record the answers as Parquet."""
+    opts = RunOptions(
+        suite_path=suite,
+        models=list(model or []),
+        repeat=repeat,
+        results=results,
+        run_id=run_id,
+        resume=resume,
+        simulate=simulate,
+        overwrite=overwrite,
+        limits=Limits(concurrency, endpoint_concurrency, rpm),
+        timeouts=Timeouts(read_s=timeout, deadline_s=deadline),
+        policy=RetryPolicy(max_attempts=max_attempts),
+    )
+    display = RunProgress(err) if progress and err.is_terminal else None
+
+    def on_start(jobs, done):  # type: ignore[no-untyped-def]
+        if display is None:
+            err.print(f"{len(jobs)} jobs, {len(done)} already recorded")
+            return None
+        return display.start(jobs, done).done
+
+    try:
+        result = execute(opts, on_start)
+    except KeyboardInterrupt:
+        if display:
+            display.stop()
+        rid = resume or run_id or "<run id>"
+        err.print(
+            f"interrupted; finished jobs are saved. Resume with: bench run --resume {rid}"
+            + (f" --results {results}" if results else "")
+        )
+        raise typer.Exit(130) from None
+    finally:
+        if display:
+            display.stop()
+    m = result.manifest
+    sim = " (SIMULATED)" if m.get("simulated") else ""
+    out.print(
+        f"run {m['run_id']}{sim}: {result.rows} of {m['jobs']} jobs recorded, status {m['status']}"
+    )
+    out.print(f"results: {result.store.dir}")
+    if m["status"] != "finished":
+        out.print(f"resume with: bench run --resume {m['run_id']}")
+
+
+@app.command()
+def validate(suites: Annotated[list[str], typer.Argument(help="Suite YAML files.")]) -> None:
+    """Check suites; one line per problem with file:line and the fix."""
+    bad = 0
+    for path in suites:
+        suite, problems = check_suite(path)
+        for line in problems:
+            err.print(line, markup=False, highlight=False, soft_wrap=True)
+        if problems:
+            bad += 1
+        else:
+            assert suite is not None
+            out.print(f"{path}: ok ({len(suite.items)} items, {len(suite.models)} models)")
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+def providers(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Every catalog vendor: HQ, endpoints, protocol, key variable and whether it is set."""
+    catalog = load_catalog()
+    rows = []
+    for v in catalog.values():
+        rows.append(
+            {
+                "vendor": v.id,
+                "name": v.name,
+                "hq": v.hq,
+                "protocol": v.protocol,
+                "endpoints": {
+                    k: {
+                        "base_url": e.base_url,
+                        "region": e.region,
+                        "protocol": e.protocol or v.protocol,
+                    }
+                    for k, e in v.endpoints.items()
+                },
+                "default_endpoint": v.default_endpoint,
+                "key_env": v.api_key_env,
+                "key_set": v.key_is_set(),
+                "key_required": v.key_required,
+                "base_url_env": v.base_url_env,
+            }
+        )
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    table = Table(title="bench vendor catalog")
+    for col in ("vendor", "HQ", "protocol", "endpoints (region)", "key env", "key"):
+        table.add_column(col)
+    for r in rows:
+        eps = "\n".join(
+            f"{k}{'*' if k == r['default_endpoint'] else ''}: {e['base_url']} ({e['region']})"
+            for k, e in r["endpoints"].items()
+        )
+        key = "set" if r["key_set"] else ("not set" if r["key_required"] else "optional")
+        table.add_row(r["vendor"], r["hq"], r["protocol"], eps, r["key_env"], key)
+    out.print(table)
+    out.print(
+        "* default endpoint; pick another with vendor@endpoint:model. Override a base URL "
+        "with <PREFIX>_BASE_URL, PREFIX being the key variable's (FOO_API_KEY → FOO_BASE_URL)."
+    )
+
+
+@app.command()
+def report(
+    run_id: Annotated[str, typer.Argument(help="Run to report on.")],
+    results: ResultsOpt = None,
+    out_dir: Annotated[
+        str | None, typer.Option("--out", help="Reports directory (default ./reports).")
+    ] = None,
+) -> None:
+    """Write a Markdown comparison of the run's models to <out>/<run_id>/report.md."""
+    store = RunStore(results, run_id)
+    path = write_report(store, out_dir)
+    out.print(f"report: {path}")
+
+
+@app.command()
+def runs(results: ResultsOpt = None) -> None:
+    """List the runs in the results store."""
+    root = results_root(results)
+    for path in sorted(Path(root).glob("*/manifest.json")):
+        m = json.loads(path.read_text(encoding="utf-8"))
+        sim = " simulated" if m.get("simulated") else ""
+        out.print(f"{m['run_id']}  {m.get('status')}  {m.get('rows', 0)}/{m.get('jobs')} jobs{sim}")
+
+
+@app.command()
+def simulate(
+    port: Annotated[int, typer.Option(help="Loopback port to serve on.")] = 8765,
+    ttft_ms: Annotated[float, typer.Option(help="Delay before the first token.")] = 40.0,
+    token_ms: Annotated[float, typer.Option(help="Delay between tokens.")] = 2.0,
+) -> None:
+    """Serve the simulator on loopback: /v/<vendor>/<endpoint>/chat/completions."""
+    from harness.simulator import SimConfig, Simulator
+
+    sim = Simulator(SimConfig(ttft_ms=ttft_ms, token_ms=token_ms), port=port)
+    url = sim.start()
+    vendor = next(iter(load_catalog().values()))
+    out.print(
+        f"simulator on {url}; point a vendor at it with "
+        f"{vendor.base_url_env}={url}/v/{vendor.id}/{vendor.default_endpoint}  (Ctrl-C stops)"
+    )
+    try:
+        sim._thread.join()  # type: ignore[union-attr]
+    except KeyboardInterrupt:
+        sim.stop()
+
+
+def main() -> None:
+    try:
+        app()
+    except BenchError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+
+
+__all__ = ["app", "main"]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""One run end to end: suite → targets → jobs → scheduler → journal → Parquet.
+
+Everything a user can get wrong (suite, model refs, keys, run directory) is checked before
+the first request, so a mistake costs nothing; the manifest is written before the first
+request, so an interrupted run can always be resumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import platform
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from harness.errors import ConfigError
+from harness.http import Timeouts
+from harness.jobs import Job, expand
+from harness.pricing import FxRate
+from harness.retry import RetryPolicy
+from harness.scheduler import Limits, OnDone, Tally, run_jobs
+from harness.schema import SCHEMA_VERSION
+from harness.simulator import Simulator
+from harness.store import RunStore, new_run_id
+from harness.suites import Suite, load_suite, suite_from_dict
+from providers import resolve
+from providers.base import Target
+
+
+@dataclass(slots=True)
+class RunOptions:
+    suite_path: str | None = None
+    models: list[str] = field(default_factory=list)
+    repeat: int | None = None
+    results: str | None = None
+    run_id: str | None = None
+    resume: str | None = None
+    simulate: bool = False
+    overwrite: bool = False
+    limits: Limits = field(default_factory=Limits)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass(slots=True)
+class RunResult:
+    store: RunStore
+    manifest: dict[str, Any]
+    tally: Tally
+    rows: int
+    interrupted: bool = False
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": sys.version.split()[0]}
+    for pkg in ("bench", "httpx", "pydantic", "pyarrow", "pandas", "aiohttp"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[pkg] = metadata.version(pkg)
+    return out
+
+
+def _git_sha() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).parent,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _endpoint_info(target: Target) -> dict[str, Any]:
+    return {
+        "ref": target.ref,
+        "vendor": target.vendor.id,
+        "name": target.vendor.name,
+        "hq": target.vendor.hq,
+        "endpoint": target.endpoint_id,
+        "region": target.endpoint.region,
+        "protocol": target.protocol,
+        "base_url": target.base_url,
+        "model": target.model,
+    }
+
+
+def _manifest(
+    run_id: str,
+    suite: Suite,
+    suite_path: str | None,
+    targets: list[Target],
+    repeat: int,
+    simulated: bool,
+    fx: FxRate,
+    jobs: int,
+) -> dict[str, Any]:
+    copy = suite.model_dump(mode="json")
+    copy["items_file"] = None
+    return {
+        "run_id": run_id,
+        "schema_version": SCHEMA_VERSION,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "suite_name": suite.name,
+        "suite_path": suite_path,
+        "suite_hash": suite.digest(),
+        "suite": copy,
+        "models": [t.ref for t in targets],
+        "endpoints": [_endpoint_info(t) for t in targets],
+        "params": suite.params.model_dump(mode="json"),
+        "repeat": repeat,
+        "jobs": jobs,
+        "simulated": simulated,
+        "fx": {"cny_per_usd": fx.cny_per_usd, "source": fx.source},
+        "versions": _versions(),
+        "git_sha": _git_sha(),
+        "host": platform.node(),
+        "status": "running",
+    }
+
+
+@contextlib.contextmanager
+def _simulator(on: bool) -> Iterator[str | None]:
+    if not on:
+        yield None
+        return
+    with Simulator() as sim:
+        yield sim.url
+
+
+def _targets(models: list[str], url: str | None) -> list[Target]:
+    targets = [resolve(m, simulator_url=url) for m in models]
+    seen: dict[str, str] = {}
+    for t in targets:
+        key = f"{t.vendor.id}@{t.endpoint_id}:{t.model}"
+        if key in seen:
+            raise ConfigError(
+                f"model {t.ref!r} is listed twice (also as {seen[key]!r}); list it once"
+            )
+        seen[key] = t.ref
+    return targets
+
+
+def execute(
+    opts: RunOptions, on_start: Callable[[list[Job], set[str]], OnDone | None] | None = None
+) -> RunResult:
+    """Run (or resume) a suite; `on_start(jobs, done_ids)` may return a per-job callback."""
+    fx = FxRate.from_env()
+    if opts.resume:
+        store = RunStore(opts.results, opts.resume)
+        manifest = store.manifest()
+        suite = suite_from_dict(manifest["suite"])
+        models, repeat, simulate = manifest["models"], manifest["repeat"], manifest["simulated"]
+    else:
+        if not opts.suite_path:
+            raise ConfigError("give a suite file (bench run SUITE.yaml) or --resume RUN_ID")
+        suite = load_suite(opts.suite_path)
+        models = opts.models or suite.models
+        if not models:
+            raise ConfigError(
+                f"{opts.suite_path}: no models; pass -m vendor:model or list models: in the suite"
+            )
+        repeat, simulate = opts.repeat or suite.repeat, opts.simulate
+        store = RunStore(opts.results, opts.run_id or new_run_id(suite.name))
+    with _simulator(simulate) as url:
+        targets = _targets(models, url)
+        jobs = expand(suite, targets, repeat)
+        if opts.resume:
+            manifest["status"] = "running"
+            store.write_manifest(manifest)
+        else:
+            manifest = _manifest(
+                store.run_id, suite, opts.suite_path, targets, repeat, simulate, fx, len(jobs)
+            )
+            store.create(manifest, overwrite=opts.overwrite)
+        on_done = on_start(jobs, store.done_ids()) if on_start else None
+        store.open_journal()
+        tally, interrupted = Tally(), True
+        try:
+            tally = asyncio.run(
+                run_jobs(
+                    jobs,
+                    store,
+                    limits=opts.limits,
+                    timeouts=opts.timeouts,
+                    policy=opts.policy,
+                    fx=fx,
+                    on_done=on_done,
+                )
+            )
+            interrupted = False
+        finally:
+            store.close_journal()
+            rows = store.compact()
+            manifest["status"] = "interrupted" if interrupted or rows < len(jobs) else "finished"
+            manifest["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            manifest["rows"] = rows
+            store.write_manifest(manifest)
+    return RunResult(store, manifest, tally, rows, interrupted)
+
+
+__all__ = ["RunOptions", "RunResult", "execute"]

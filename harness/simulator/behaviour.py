@@ -1,0 +1,153 @@
+"""What a simulated vendor answers: a deterministic script per request.
+
+The scenario (scenario.yaml) says which prompts each kind of vendor blocks, refuses or
+answers with the official line; the vendor's own moderation bodies come from the catalog.
+The same (vendor, model, prompt, n-th time) always gets the same script.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import random
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from providers.catalog import Signature, Vendor
+
+SCENARIO = Path(__file__).with_name("scenario.yaml")
+Action = Literal["answer", "refusal", "narrative", "block", "withdrawn"]
+
+
+class _When(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hq: str | None = None
+    topic: str | None = None
+    vendor: str | None = None
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    when: _When = _When()
+    mix: dict[Action, float]
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    topics: dict[str, list[str]] = {}
+    reasoning_models: list[str] = []
+    rules: list[_Rule] = []
+    texts: dict[str, dict[str, list[str]]] = {}
+
+    def topic_of(self, prompt: str) -> str | None:
+        low = prompt.lower()
+        for topic, words in self.topics.items():
+            if any(w in low for w in words):
+                return topic
+        return None
+
+    def mix_for(self, vendor: Vendor, topic: str | None) -> dict[Action, float]:
+        for rule in self.rules:
+            w = rule.when
+            if w.hq is not None and w.hq != vendor.hq:
+                continue
+            if w.vendor is not None and w.vendor != vendor.id:
+                continue
+            if w.topic is not None and w.topic != topic:
+                continue
+            return rule.mix
+        return {"answer": 1.0}
+
+
+@lru_cache(maxsize=1)
+def default_scenario() -> Scenario:
+    return Scenario.model_validate(yaml.safe_load(SCENARIO.read_text(encoding="utf-8")))
+
+
+@dataclass(slots=True)
+class Script:
+    """One simulated answer, ready to be rendered in any protocol."""
+
+    action: Action
+    tokens: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    block: Signature | None = None
+    """For block/withdrawn: the catalog signature to play."""
+    finish: str = "stop"
+
+
+def _lang(prompt: str) -> str:
+    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in prompt) else "en"
+
+
+def _words(texts: dict[str, list[str]], lang: str, n: int, rng: random.Random) -> list[str]:
+    pool = texts.get(lang) or texts.get("en") or ["ok"]
+    sep = "" if lang == "zh" else " "
+    start = rng.randrange(len(pool))
+    return [(pool[(start + i) % len(pool)] + sep) for i in range(n)]
+
+
+def _http_block(vendor: Vendor) -> Signature | None:
+    return next((s for s in vendor.moderation if s.example and s.stage == "input"), None)
+
+
+def _finish_block(vendor: Vendor) -> Signature | None:
+    return next((s for s in vendor.moderation if s.finish_reason), None)
+
+
+def script_for(
+    scenario: Scenario,
+    vendor: Vendor,
+    model: str,
+    prompt: str,
+    nth: int,
+    tokens: tuple[int, int],
+    max_tokens: int | None,
+) -> Script:
+    seed = hashlib.sha256(f"{vendor.id}\x1f{model}\x1f{prompt}\x1f{nth}".encode()).digest()
+    rng = random.Random(seed)
+    lang = _lang(prompt)
+    mix = scenario.mix_for(vendor, scenario.topic_of(prompt))
+    action: Action = rng.choices(list(mix), weights=list(mix.values()))[0]
+    if action == "block" and not (_http_block(vendor) or _finish_block(vendor)):
+        action = "refusal"
+    if action == "withdrawn" and not (_finish_block(vendor) or _http_block(vendor)):
+        action = "refusal"
+    texts = scenario.texts
+    reasoning: list[str] = []
+    if any(fnmatch.fnmatch(model.lower(), pat) for pat in scenario.reasoning_models):
+        reasoning = _words(texts.get("reasoning", {}), lang, rng.randint(8, 24), rng)
+    n = rng.randint(*tokens)
+    if action == "answer":
+        body = _words(texts.get("answer", {}), lang, n, rng)
+    elif action in ("refusal", "narrative"):
+        options = texts.get(action, {}).get(lang) or texts.get(action, {}).get("en") or ["No."]
+        body = (
+            [w + " " for w in rng.choice(options).split(" ")]
+            if lang == "en"
+            else list(rng.choice(options))
+        )
+    elif action == "withdrawn":
+        body = _words(texts.get("answer", {}), lang, max(2, n // 3), rng)
+    else:
+        body = []
+    finish = "stop"
+    if max_tokens is not None and len(body) > max_tokens:
+        body, finish = body[:max_tokens], "length"
+    block = None
+    if action in ("block", "withdrawn"):
+        block = (
+            _http_block(vendor)
+            if action == "block"
+            else (_finish_block(vendor) or _http_block(vendor))
+        )
+        block = block or _finish_block(vendor)
+    return Script(action, body, reasoning, block, finish)
+
+
+__all__ = ["Scenario", "Script", "default_scenario", "script_for"]

@@ -1,0 +1,180 @@
+"""The vendor catalog: one YAML file per vendor under `providers/catalog/`, validated here.
+
+Vendors are data. Everything that differs between vendors speaking one wire protocol (hosts,
+regions, key variable, quirks, moderation signatures, limits, prices) lives in those files,
+so adding a vendor that speaks a known protocol is one YAML file and no code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from harness.errors import ConfigError
+
+CATALOG_DIR = Path(__file__).parent / "catalog"
+Protocol = Literal["openai_chat", "anthropic_messages", "gemini"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quirks(_Strict):
+    """Typed differences between vendors that speak the same protocol."""
+
+    reasoning_fields: tuple[str, ...] = ("reasoning_content", "reasoning")
+    """Delta/message fields that carry reasoning text, tried in order."""
+    max_tokens_param: str = "max_tokens"
+    """Request field for the output cap (`max_completion_tokens` for newer OpenAI models)."""
+    stream_usage: bool = True
+    """Send `stream_options.include_usage` so the last chunk carries usage."""
+    drop_params: tuple[str, ...] = ()
+    """Suite params this vendor rejects; dropped from the request and recorded as dropped."""
+    think_tags: bool = False
+    """Reasoning arrives inline as `<think>…</think>` at the start of the answer text."""
+
+
+class Signature(_Strict):
+    """How one moderation block looks on the wire; every given field must match."""
+
+    name: str
+    stage: Literal["input", "output"] = "input"
+    status: int | None = None
+    """HTTP status of the block (None: any status, including 200 in-band)."""
+    code: str | None = None
+    """Matched against the error's `code` or `type` (string compare)."""
+    message: str | None = None
+    """Regular expression searched in the error message or raw body."""
+    finish_reason: str | None = None
+    """A finish/stop reason that means the vendor's moderation cut the answer."""
+    example: str | None = None
+    """A verbatim body as the vendor sends it; the simulator replays it."""
+
+    @model_validator(mode="after")
+    def _has_a_test(self) -> Signature:
+        if not (self.code or self.message or self.finish_reason):
+            raise ValueError("a signature needs code, message or finish_reason")
+        return self
+
+
+class Endpoint(_Strict):
+    base_url: str
+    region: str
+    """Where the endpoint serves from, as the vendor names it (e.g. "China mainland")."""
+    protocol: Protocol | None = None
+    """Overrides the vendor's protocol for a second, compatible endpoint."""
+
+
+class Limits(_Strict):
+    concurrency: int = Field(8, ge=1)
+    rpm: int | None = Field(None, ge=1)
+
+
+class Price(_Strict):
+    """List price per million tokens, in `currency`, as checked on `checked` at `source`."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cached_input: float | None = Field(None, ge=0)
+    currency: Literal["USD", "CNY"] = "USD"
+    checked: str
+    source: str
+
+
+class Vendor(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    hq: str = Field(description="ISO country code of the headquarters, or 'n/a' for OSS servers")
+    protocol: Protocol
+    api_key_env: str = Field(pattern=r"^[A-Z][A-Z0-9_]*_API_KEY$")
+    key_required: bool = True
+    """Local servers accept any key; a placeholder is sent when none is set."""
+    auth: Literal["bearer", "x-api-key", "x-goog-api-key"] | None = None
+    """Defaults to the protocol's own scheme."""
+    headers: dict[str, str] = {}
+    endpoints: dict[str, Endpoint]
+    default_endpoint: str
+    quirks: Quirks = Quirks()
+    moderation: tuple[Signature, ...] = ()
+    limits: Limits = Limits()
+    prices: dict[str, Price] = {}
+    docs: str | None = None
+
+    @model_validator(mode="after")
+    def _default_exists(self) -> Vendor:
+        if self.default_endpoint not in self.endpoints:
+            raise ValueError(f"default_endpoint {self.default_endpoint!r} is not in endpoints")
+        return self
+
+    @property
+    def env_prefix(self) -> str:
+        return self.api_key_env.removesuffix("_API_KEY")
+
+    @property
+    def base_url_env(self) -> str:
+        return f"{self.env_prefix}_BASE_URL"
+
+    def key_is_set(self) -> bool:
+        return bool(os.environ.get(self.api_key_env))
+
+
+def _load_file(path: Path) -> Vendor:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        vendor = Vendor.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise ConfigError(
+            f"{path}: not valid YAML ({exc.__class__.__name__}); fix the file"
+        ) from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{path}: {where}: {err['msg']}; fix the catalog entry") from None
+    if vendor.id != path.stem:
+        raise ConfigError(f"{path}: id {vendor.id!r} must match the file name {path.stem!r}")
+    return vendor
+
+
+@lru_cache(maxsize=4)
+def load_catalog(directory: Path = CATALOG_DIR) -> dict[str, Vendor]:
+    """Every vendor in `directory`, keyed by id (the part of a model ref before the colon)."""
+    vendors = {}
+    for path in sorted(directory.glob("*.yaml")):
+        vendor = _load_file(path)
+        vendors[vendor.id] = vendor
+    return vendors
+
+
+_REF = re.compile(r"^(?P<vendor>[a-z][a-z0-9_]*)(?:@(?P<endpoint>[a-z0-9_-]+))?:(?P<model>\S.*)$")
+
+
+def parse_ref(ref: str) -> tuple[str, str | None, str]:
+    """Split `vendor[@endpoint]:model`; the model part may itself hold colons (`qwen2.5:7b`)."""
+    m = _REF.match(ref.strip())
+    if not m:
+        raise ConfigError(
+            f"model {ref!r}: expected vendor:model or vendor@endpoint:model; "
+            "`bench providers` lists the vendors and their endpoints"
+        )
+    return m["vendor"], m["endpoint"], m["model"]
+
+
+__all__ = [
+    "CATALOG_DIR",
+    "Endpoint",
+    "Limits",
+    "Price",
+    "Protocol",
+    "Quirks",
+    "Signature",
+    "Vendor",
+    "load_catalog",
+    "parse_ref",
+]

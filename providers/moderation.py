@@ -1,0 +1,99 @@
+"""Matching a vendor's answer against its catalog moderation signatures.
+
+A block is recognised only by a signature; an error shape that matches none is kept raw as
+an error and never guessed to be a block.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from providers.catalog import Signature, Vendor
+
+
+def error_fields(body: bytes | str | dict[str, Any] | None) -> tuple[set[str], str]:
+    """Codes/types and the message text found in the common error envelopes.
+
+    Envelopes seen: `{"error": {"code", "type", "message"}}` (OpenAI style),
+    `{"error": "text", "code": ...}`, `{"detail": ...}`, `{"base_resp": {"status_code",
+    "status_msg"}}`, `{"type": "error", "error": {...}}`.
+    """
+    if body is None:
+        return set(), ""
+    raw = body if isinstance(body, str) else None
+    obj: Any = body
+    if isinstance(body, bytes | str):
+        raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            return set(), raw
+    codes: set[str] = set()
+    messages: list[str] = []
+    if isinstance(obj, dict):
+        err = obj.get("error")
+        for holder in (err, obj, obj.get("base_resp")):
+            if not isinstance(holder, dict):
+                continue
+            for key in ("code", "type", "status_code", "status"):
+                value = holder.get(key)
+                if value is not None and not isinstance(value, dict | list):
+                    codes.add(str(value))
+            for key in ("message", "status_msg", "detail"):
+                value = holder.get(key)
+                if isinstance(value, str):
+                    messages.append(value)
+        if isinstance(err, str):
+            messages.append(err)
+        if isinstance(obj.get("detail"), str):
+            messages.append(obj["detail"])
+    text = " | ".join(messages) if messages else (raw or json.dumps(obj, ensure_ascii=False))
+    return codes, text
+
+
+@lru_cache(maxsize=512)
+def _pattern(expr: str) -> re.Pattern[str]:
+    return re.compile(expr, re.IGNORECASE)
+
+
+def _matches(sig: Signature, status: int | None, codes: set[str], text: str) -> bool:
+    if sig.finish_reason is not None:
+        return False
+    if sig.status is not None and status is not None and sig.status != status:
+        return False
+    if sig.code is not None and sig.code not in codes:
+        return False
+    return not (sig.message is not None and not _pattern(sig.message).search(text))
+
+
+def match_error(
+    vendor: Vendor, status: int | None, body: bytes | str | dict[str, Any] | None
+) -> Signature | None:
+    """The signature an error body matches, if any.
+
+    `status` is None for an error event inside a 200 stream; the signature's status is then
+    not required, since the vendor's moderation answers in-band once streaming has begun.
+    """
+    if not vendor.moderation:
+        return None
+    codes, text = error_fields(body)
+    for sig in vendor.moderation:
+        if _matches(sig, status, codes, text):
+            return sig
+    return None
+
+
+def match_finish(vendor: Vendor, finish_reason: str | None) -> Signature | None:
+    """The signature a finish/stop reason matches, if the vendor declares it a block."""
+    if finish_reason is None:
+        return None
+    for sig in vendor.moderation:
+        if sig.finish_reason == finish_reason:
+            return sig
+    return None
+
+
+__all__ = ["error_fields", "match_error", "match_finish"]

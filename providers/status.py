@@ -1,0 +1,62 @@
+"""Turning a non-success HTTP status into a typed failure, the same for every protocol."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Mapping
+
+from providers.base import Failure, FailureKind
+from providers.moderation import error_fields
+
+MAX_RETRY_AFTER_S = 120.0
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait, from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return min(max(float(ms) / 1000.0, 0.0), MAX_RETRY_AFTER_S)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return min(max(when - time.time(), 0.0), MAX_RETRY_AFTER_S)
+
+
+def _kind(status: int) -> FailureKind:
+    if status == 429:
+        return "rate_limit"
+    if status == 529:
+        return "overloaded"
+    if status in (408, 409) or status >= 500:
+        return "server"
+    if status in (401, 403):
+        return "auth"
+    if status == 404:
+        return "not_found"
+    return "bad_request"
+
+
+def failure_for_status(status: int, body: bytes, headers: Mapping[str, str]) -> Failure:
+    _, message = error_fields(body)
+    return Failure(
+        kind=_kind(status),
+        message=f"HTTP {status}: {message[:300]}",
+        status=status,
+        retry_after=retry_after(headers),
+        body=body.decode("utf-8", "replace")[:20000],
+    )
+
+
+__all__ = ["MAX_RETRY_AFTER_S", "failure_for_status", "retry_after"]

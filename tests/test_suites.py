@@ -1,0 +1,59 @@
+"""Suite loading: inline items, JSONL and CSV item files, cross-references, shipped suites."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import SuiteError
+from harness.suites import check_suite, load_suite
+
+from .conftest import ROOT, bench
+
+
+def test_items_from_jsonl_and_csv(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(
+        '{"id": "j1", "prompt": "one", "lang": "zh", "tags": ["x"]}\n\n'
+    )
+    (tmp_path / "b.csv").write_text('id,prompt,lang,tags\nc1,"two, with comma",en,"a;b"\n')
+    (tmp_path / "s.yaml").write_text(
+        "name: mixed\nsystem: be brief\nitems_file: [a.jsonl, b.csv]\n"
+        "items:\n  - {id: i1, prompt: inline, pair_id: j1}\n"
+    )
+    suite = load_suite(tmp_path / "s.yaml")
+    assert [i.id for i in suite.items] == ["i1", "j1", "c1"]
+    assert suite.items[1].lang == "zh" and suite.items[2].tags == ["a", "b"]
+    assert suite.items[2].prompt == "two, with comma"
+
+
+def test_dangling_pair_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("name: x\nitems:\n  - {id: a, prompt: p, pair_id: zz}\n")
+    suite, problems = check_suite(tmp_path / "s.yaml")
+    assert suite is None and problems == [
+        f"{tmp_path / 's.yaml'}:3: a.pair_id: no item with id 'zz'; fix the reference or remove it"
+    ]
+
+
+def test_all_problems_listed(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(
+        "name: x\nitems:\n  - {id: a, prompt: p, bogus: 1}\n  - {id: b, lang: EN!, prompt: q}\n"
+    )
+    _, problems = check_suite(tmp_path / "s.yaml")
+    assert len(problems) == 2 and problems[0].startswith(f"{tmp_path / 's.yaml'}:3:")
+    with pytest.raises(SuiteError, match="and 1 more"):
+        load_suite(tmp_path / "s.yaml")
+
+
+def test_suite_digest_changes_with_content(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("name: x\nitems:\n  - {id: a, prompt: p}\n")
+    first = load_suite(tmp_path / "s.yaml").digest()
+    (tmp_path / "s.yaml").write_text("name: x\nitems:\n  - {id: a, prompt: q}\n")
+    assert load_suite(tmp_path / "s.yaml").digest() != first
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "suites").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_suites_validate(path: Path) -> None:
+    proc = bench("validate", str(path))
+    assert proc.returncode == 0, proc.stderr
+    assert "ok" in proc.stdout
