@@ -14,7 +14,6 @@ from rich.table import Table
 from harness.errors import BenchError
 from harness.http import Timeouts
 from harness.progress import RunProgress
-from harness.report import write_report
 from harness.retry import RetryPolicy
 from harness.run import RunOptions, execute
 from harness.scheduler import Limits
@@ -198,6 +197,8 @@ def report(
     ] = None,
 ) -> None:
     """Write a Markdown comparison of the run's models to <out>/<run_id>/report.md."""
+    from harness.report import write_report  # (pandas only when reporting)
+
     store = RunStore(results, run_id)
     path = write_report(store, out_dir)
     out.print(f"report: {path}")

@@ -26,7 +26,6 @@ from harness.pricing import FxRate
 from harness.retry import RetryPolicy
 from harness.scheduler import Limits, OnDone, Tally, run_jobs
 from harness.schema import SCHEMA_VERSION
-from harness.simulator import Simulator
 from harness.store import RunStore, new_run_id
 from harness.suites import Suite, load_suite, suite_from_dict
 from providers import resolve
@@ -133,6 +132,8 @@ def _simulator(on: bool) -> Iterator[str | None]:
     if not on:
         yield None
         return
+    from harness.simulator import Simulator  # (aiohttp only when simulating)
+
     with Simulator() as sim:
         yield sim.url
 

@@ -191,6 +191,19 @@ def _cross_checks(suite: Suite, shown: str, lines: dict) -> list[str]:
     return problems
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """Compose once (for line numbers) and build the data from the same node tree."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def check_suite(path: str | Path) -> tuple[Suite | None, list[str]]:
     """Load a suite and return it with every problem found (empty when valid)."""
     path = Path(path)
@@ -202,8 +215,7 @@ def check_suite(path: str | Path) -> tuple[Suite | None, list[str]]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, [f"{shown}:1: cannot read ({type(exc).__name__}); save it as UTF-8 YAML"]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
