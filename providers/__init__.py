@@ -10,12 +10,16 @@ import os
 from collections.abc import Mapping
 
 from harness.errors import ConfigError
+from providers.anthropic_messages import AnthropicMessagesAdapter
 from providers.base import Adapter, Secret, Target
 from providers.catalog import Vendor, load_catalog, parse_ref
+from providers.gemini import GeminiAdapter
 from providers.openai_chat import OpenAIChatAdapter
 
 PROTOCOLS: dict[str, Adapter] = {
     "openai_chat": OpenAIChatAdapter(),
+    "anthropic_messages": AnthropicMessagesAdapter(),
+    "gemini": GeminiAdapter(),
 }
 
 PLACEHOLDER_KEY = "bench-no-key"

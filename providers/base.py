@@ -132,6 +132,7 @@ FailureKind = Literal[
     "bad_request",
     "not_found",
     "protocol",
+    "quota",
 ]
 RETRYABLE: frozenset[str] = frozenset(
     {"rate_limit", "overloaded", "server", "timeout", "connect", "dropped", "stream_error"}
@@ -197,4 +198,16 @@ __all__ = [
     "Target",
     "Usage",
     "WireRequest",
+    "auth_headers",
 ]
+
+
+def auth_headers(target: Target, scheme: str) -> dict[str, str]:
+    """The key in the header the protocol (or the vendor's `auth` override) expects."""
+    key = target.api_key.reveal()
+    if not key:
+        return {}
+    scheme = target.vendor.auth or scheme
+    if scheme == "bearer":
+        return {"authorization": f"Bearer {key}"}
+    return {scheme: key}

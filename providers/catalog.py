@@ -53,9 +53,13 @@ class Signature(_Strict):
     message: str | None = None
     """Regular expression searched in the error message or raw body."""
     finish_reason: str | None = None
-    """A finish/stop reason that means the vendor's moderation cut the answer."""
+    """A finish/stop reason (regular expression, fully matched) that means the vendor's
+    moderation cut the answer."""
+    protocol: Protocol | None = None
+    """Only on endpoints speaking this protocol (a vendor may offer two)."""
     example: str | None = None
-    """A verbatim body as the vendor sends it; the simulator replays it."""
+    """What the vendor sends: a verbatim error body, or the concrete finish reason to play;
+    the simulator replays it."""
 
     @model_validator(mode="after")
     def _has_a_test(self) -> Signature:
@@ -103,6 +107,10 @@ class Vendor(_Strict):
     default_endpoint: str
     quirks: Quirks = Quirks()
     moderation: tuple[Signature, ...] = ()
+    quota: tuple[Signature, ...] = ()
+    """Errors meaning the account is out of credit or over a hard cap: never retried."""
+    check_model: str | None = None
+    """A cheap model for `bench providers --check` and live smoke tests."""
     limits: Limits = Limits()
     prices: dict[str, Price] = {}
     docs: str | None = None

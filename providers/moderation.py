@@ -35,10 +35,11 @@ def error_fields(body: bytes | str | dict[str, Any] | None) -> tuple[set[str], s
     messages: list[str] = []
     if isinstance(obj, dict):
         err = obj.get("error")
-        for holder in (err, obj, obj.get("base_resp")):
+        details = err.get("details") if isinstance(err, dict) else None
+        for holder in (err, obj, obj.get("base_resp"), details):
             if not isinstance(holder, dict):
                 continue
-            for key in ("code", "type", "status_code", "status"):
+            for key in ("code", "type", "status_code", "status", "error_code"):
                 value = holder.get(key)
                 if value is not None and not isinstance(value, dict | list):
                     codes.add(str(value))
@@ -59,6 +60,10 @@ def _pattern(expr: str) -> re.Pattern[str]:
     return re.compile(expr, re.IGNORECASE)
 
 
+def _for(sigs: tuple[Signature, ...], protocol: str | None) -> list[Signature]:
+    return [s for s in sigs if s.protocol is None or protocol is None or s.protocol == protocol]
+
+
 def _matches(sig: Signature, status: int | None, codes: set[str], text: str) -> bool:
     if sig.finish_reason is not None:
         return False
@@ -70,28 +75,35 @@ def _matches(sig: Signature, status: int | None, codes: set[str], text: str) -> 
 
 
 def match_error(
-    vendor: Vendor, status: int | None, body: bytes | str | dict[str, Any] | None
+    vendor: Vendor,
+    status: int | None,
+    body: bytes | str | dict[str, Any] | None,
+    signatures: tuple[Signature, ...] | None = None,
+    protocol: str | None = None,
 ) -> Signature | None:
     """The signature an error body matches, if any.
 
     `status` is None for an error event inside a 200 stream; the signature's status is then
     not required, since the vendor's moderation answers in-band once streaming has begun.
     """
-    if not vendor.moderation:
+    signatures = vendor.moderation if signatures is None else signatures
+    if not signatures:
         return None
     codes, text = error_fields(body)
-    for sig in vendor.moderation:
+    for sig in _for(signatures, protocol):
         if _matches(sig, status, codes, text):
             return sig
     return None
 
 
-def match_finish(vendor: Vendor, finish_reason: str | None) -> Signature | None:
-    """The signature a finish/stop reason matches, if the vendor declares it a block."""
+def match_finish(
+    vendor: Vendor, finish_reason: str | None, protocol: str | None = None
+) -> Signature | None:
+    """The signature a finish/stop reason fully matches, if the vendor declares it a block."""
     if finish_reason is None:
         return None
-    for sig in vendor.moderation:
-        if sig.finish_reason == finish_reason:
+    for sig in _for(vendor.moderation, protocol):
+        if sig.finish_reason is not None and _pattern(sig.finish_reason).fullmatch(finish_reason):
             return sig
     return None
 

@@ -20,9 +20,9 @@ from providers.base import (
     Target,
     Usage,
     WireRequest,
+    auth_headers,
 )
-from providers.moderation import match_error, match_finish
-from providers.status import failure_for_status
+from providers.outcome import Gathered, classify_http, decide
 
 
 def _usage(raw: dict[str, Any] | None) -> Usage:
@@ -53,20 +53,16 @@ def _split_think(text: str) -> tuple[str, str]:
     return head[len("<think>") : end].strip(), head[end + len("</think>") :].lstrip()
 
 
+def _base_resp_error(obj: dict[str, Any]) -> bool:
+    """Some compatible servers answer HTTP 200 with a `base_resp` status envelope instead."""
+    resp = obj.get("base_resp")
+    return isinstance(resp, dict) and resp.get("status_code") not in (None, 0)
+
+
 class OpenAIChatParser:
-    __slots__ = (
-        "_done",
-        "_error",
-        "_fields",
-        "_finish",
-        "_first",
-        "_meta",
-        "_reasoning",
-        "_target",
-        "_text",
-        "_think",
-        "_usage",
-    )
+    """Chunks (`delta`) and whole bodies (`message`) go through the same `_take`."""
+
+    __slots__ = ("_fields", "_first", "_g", "_reasoning", "_target", "_text", "_think", "_usage")
 
     def __init__(self, target: Target) -> None:
         self._target = target
@@ -74,21 +70,18 @@ class OpenAIChatParser:
         self._think = target.vendor.quirks.think_tags
         self._text: list[str] = []
         self._reasoning: list[str] = []
-        self._finish: str | None = None
         self._usage: dict[str, Any] | None = None
-        self._error: dict[str, Any] | None = None
-        self._done = False
         self._first = True
-        self._meta: dict[str, Any] = {}
+        self._g = Gathered()
 
     def feed(self, event: str | None, data: str) -> int:
         if data == "[DONE]":
-            self._done = True
+            self._g.complete = True
             return NOTHING
         try:
             obj = json.loads(data)
         except ValueError:
-            self._error = {"message": f"unparseable stream event: {data[:200]}"}
+            self._g.error = {"message": f"unparseable stream event: {data[:200]}"}
             return NOTHING
         return self._take(obj, "delta")
 
@@ -96,28 +89,26 @@ class OpenAIChatParser:
         try:
             obj = json.loads(body)
         except ValueError:
-            self._error = {"message": f"unparseable body: {body[:200]!r}"}
+            self._g.error = {"message": f"unparseable body: {body[:200]!r}"}
             return
         self._take(obj, "message")
-        self._done = True
+        self._g.complete = True
 
     def _take(self, obj: Any, part: str) -> int:
+        g = self._g
         if not isinstance(obj, dict):
-            self._error = {"message": f"unexpected JSON: {str(obj)[:200]}"}
+            g.error = {"message": f"unexpected JSON: {str(obj)[:200]}"}
             return NOTHING
-        if "error" in obj or obj.get("object") == "error":
-            self._error = obj
+        if "error" in obj or obj.get("object") == "error" or _base_resp_error(obj):
+            g.error = obj
             return NOTHING
         if self._first:
             self._first = False
-            self._meta = {
-                "model": obj.get("model"),
-                "id": obj.get("id"),
-                "fp": obj.get("system_fingerprint"),
-                "provider": obj.get("provider"),
-            }
-        elif obj.get("system_fingerprint") and not self._meta.get("fp"):
-            self._meta["fp"] = obj["system_fingerprint"]
+            g.model_reported = obj.get("model")
+            g.response_id = obj.get("id")
+            g.upstream_provider = obj.get("provider")
+        if not g.system_fingerprint and obj.get("system_fingerprint"):
+            g.system_fingerprint = obj["system_fingerprint"]
         usage = obj.get("usage")
         if usage:
             self._usage = usage
@@ -131,9 +122,7 @@ class OpenAIChatParser:
             content = delta.get("content")
             if content:
                 self._text.append(content)
-                kind = TEXT
-                if self._think and self._in_think():
-                    kind = REASONING
+                kind = REASONING if self._think and self._in_think() else TEXT
             refusal = delta.get("refusal")
             if refusal:
                 self._text.append(refusal)
@@ -146,7 +135,8 @@ class OpenAIChatParser:
                     break
         finish = choice.get("finish_reason")
         if finish:
-            self._finish = finish
+            g.finish_reason = finish
+            g.complete = True  # a finish chunk ends the answer even if [DONE] is lost
         if choice.get("usage"):
             self._usage = choice["usage"]
         return kind
@@ -156,57 +146,15 @@ class OpenAIChatParser:
         return joined.startswith("<think>") and "</think>" not in joined
 
     def finish(self) -> Answer | Failure:
-        text = "".join(self._text)
-        reasoning = "".join(self._reasoning)
+        g = self._g
+        g.text = "".join(self._text)
+        g.reasoning = "".join(self._reasoning)
         if self._think:
-            inline, text = _split_think(text)
-            reasoning = reasoning or inline
-        vendor = self._target.vendor
-        if self._error is not None:
-            body = json.dumps(self._error, ensure_ascii=False)
-            sig = match_error(vendor, None, self._error)
-            if sig is None:
-                return Failure("stream_error", f"error event: {body[:300]}", body=body)
-            return self._answer(
-                "withdrawn" if text else "api_block", text, reasoning, sig.name, body
-            )
-        sig = match_finish(vendor, self._finish)
-        if sig is not None:
-            return self._answer(
-                "withdrawn" if text.strip() else "api_block", text, reasoning, sig.name
-            )
-        if not self._done and self._finish is None:
-            return Failure("dropped", f"stream ended early after {len(text)} characters")
-        if self._finish == "length":
-            outcome = "truncated"
-        elif not text.strip():
-            outcome = "empty"
-        else:
-            outcome = "ok"
-        return self._answer(outcome, text, reasoning)
-
-    def _answer(
-        self,
-        outcome: Any,
-        text: str,
-        reasoning: str,
-        block: str | None = None,
-        error_body: str | None = None,
-    ) -> Answer:
-        meta = self._meta
-        return Answer(
-            outcome=outcome,
-            text=text,
-            reasoning=reasoning,
-            finish_reason=self._finish,
-            usage=_usage(self._usage),
-            model_reported=meta.get("model"),
-            response_id=meta.get("id"),
-            system_fingerprint=meta.get("fp"),
-            upstream_provider=meta.get("provider"),
-            block=block,
-            error_body=error_body,
-        )
+            inline, g.text = _split_think(g.text)
+            g.reasoning = g.reasoning or inline
+        g.usage = _usage(self._usage)
+        g.truncated = g.finish_reason == "length"
+        return decide(self._target.vendor, g, self._target.protocol)
 
 
 class OpenAIChatAdapter:
@@ -227,10 +175,11 @@ class OpenAIChatAdapter:
             body["stream"] = True
             if quirks.stream_usage:
                 body["stream_options"] = {"include_usage": True}
-        headers = {"content-type": "application/json", **target.vendor.headers}
-        key = target.api_key.reveal()
-        if key:
-            headers["authorization"] = f"Bearer {key}"
+        headers = {
+            "content-type": "application/json",
+            **target.vendor.headers,
+            **auth_headers(target, "bearer"),
+        }
         return WireRequest(
             method="POST",
             url=target.base_url.rstrip("/") + "/chat/completions",
@@ -246,15 +195,7 @@ class OpenAIChatAdapter:
     def classify(
         self, target: Target, status: int, body: bytes, headers: dict[str, str]
     ) -> Answer | Failure:
-        sig = match_error(target.vendor, status, body)
-        if sig is not None:
-            return Answer(
-                outcome="api_block",
-                http_status=status,
-                block=sig.name,
-                error_body=body.decode("utf-8", "replace")[:20000],
-            )
-        return failure_for_status(status, body, headers)
+        return classify_http(target, status, body, headers)
 
 
 __all__ = ["OpenAIChatAdapter", "OpenAIChatParser"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from collections.abc import Mapping
 
@@ -48,13 +49,23 @@ def _kind(status: int) -> FailureKind:
     return "bad_request"
 
 
+_RETRY_DELAY = re.compile(rb'"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"')
+
+
+def _body_retry_delay(body: bytes) -> float | None:
+    """google.rpc.RetryInfo in an error body (`"retryDelay": "7s"`), when no header says."""
+    m = _RETRY_DELAY.search(body)
+    return min(float(m.group(1)), MAX_RETRY_AFTER_S) if m else None
+
+
 def failure_for_status(status: int, body: bytes, headers: Mapping[str, str]) -> Failure:
     _, message = error_fields(body)
+    wait = retry_after(headers)
     return Failure(
         kind=_kind(status),
         message=f"HTTP {status}: {message[:300]}",
         status=status,
-        retry_after=retry_after(headers),
+        retry_after=wait if wait is not None else _body_retry_delay(body),
         body=body.decode("utf-8", "replace")[:20000],
     )
 

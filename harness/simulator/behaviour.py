@@ -92,17 +92,31 @@ def _words(texts: dict[str, list[str]], lang: str, n: int, rng: random.Random) -
     return [(pool[(start + i) % len(pool)] + sep) for i in range(n)]
 
 
-def _http_block(vendor: Vendor) -> Signature | None:
-    return next((s for s in vendor.moderation if s.example and s.stage == "input"), None)
+def _sigs(vendor: Vendor, protocol: str) -> list[Signature]:
+    return [s for s in vendor.moderation if s.protocol in (None, protocol)]
 
 
-def _finish_block(vendor: Vendor) -> Signature | None:
-    return next((s for s in vendor.moderation if s.finish_reason), None)
+def _body_block(sigs: list[Signature]) -> Signature | None:
+    return next((s for s in sigs if s.example and not s.finish_reason), None)
+
+
+def _finish_block(sigs: list[Signature], stage: str) -> Signature | None:
+    found = [s for s in sigs if s.finish_reason]
+    return next((s for s in found if s.stage == stage), found[0] if found else None)
+
+
+def _block_for(vendor: Vendor, protocol: str, action: Action) -> Signature | None:
+    """Block: the vendor's error body first; withdrawn: its output finish reason first."""
+    sigs = _sigs(vendor, protocol)
+    if action == "block":
+        return _body_block(sigs) or _finish_block(sigs, "input")
+    return _finish_block(sigs, "output") or _body_block(sigs)
 
 
 def script_for(
     scenario: Scenario,
     vendor: Vendor,
+    protocol: str,
     model: str,
     prompt: str,
     nth: int,
@@ -114,10 +128,9 @@ def script_for(
     lang = _lang(prompt)
     mix = scenario.mix_for(vendor, scenario.topic_of(prompt))
     action: Action = rng.choices(list(mix), weights=list(mix.values()))[0]
-    if action == "block" and not (_http_block(vendor) or _finish_block(vendor)):
-        action = "refusal"
-    if action == "withdrawn" and not (_finish_block(vendor) or _http_block(vendor)):
-        action = "refusal"
+    block = _block_for(vendor, protocol, action) if action in ("block", "withdrawn") else None
+    if action in ("block", "withdrawn") and block is None:
+        action = "refusal"  # a vendor with no moderation layer can only refuse in words
     texts = scenario.texts
     reasoning: list[str] = []
     if any(fnmatch.fnmatch(model.lower(), pat) for pat in scenario.reasoning_models):
@@ -139,14 +152,6 @@ def script_for(
     finish = "stop"
     if max_tokens is not None and len(body) > max_tokens:
         body, finish = body[:max_tokens], "length"
-    block = None
-    if action in ("block", "withdrawn"):
-        block = (
-            _http_block(vendor)
-            if action == "block"
-            else (_finish_block(vendor) or _http_block(vendor))
-        )
-        block = block or _finish_block(vendor)
     return Script(action, body, reasoning, block, finish)
 
 

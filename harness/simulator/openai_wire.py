@@ -18,7 +18,11 @@ def _dump(obj: dict[str, Any]) -> bytes:
 
 
 class OpenAIChatRenderer:
-    def __init__(self, rid: str, model: str, reasoning_field: str, prompt_tokens: int) -> None:
+    content_type = "text/event-stream"
+
+    def __init__(
+        self, rid: str, model: str, prompt_tokens: int, reasoning_field: str, include_usage: bool
+    ) -> None:
         self.base = {
             "id": rid,
             "object": "chat.completion.chunk",
@@ -26,10 +30,11 @@ class OpenAIChatRenderer:
             "model": model,
             "system_fingerprint": "fp_sim",
         }
-        self.reasoning_field = reasoning_field
         self.prompt_tokens = prompt_tokens
+        self.reasoning_field = reasoning_field
+        self.include_usage = include_usage
 
-    def usage(self, script: Script, sent: int) -> dict[str, int]:
+    def usage(self, script: Script, sent: int) -> dict[str, Any]:
         reasoning = len(script.reasoning)
         return {
             "prompt_tokens": self.prompt_tokens,
@@ -39,7 +44,11 @@ class OpenAIChatRenderer:
             "prompt_tokens_details": {"cached_tokens": 0},
         }
 
-    def chunk(self, delta: dict[str, Any], finish: str | None = None) -> bytes:
+    @staticmethod
+    def error_body(status: int, kind: str, message: str) -> dict[str, Any]:
+        return {"error": {"message": message, "type": kind, "param": None, "code": kind}}
+
+    def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> bytes:
         return _dump(
             {
                 **self.base,
@@ -49,26 +58,20 @@ class OpenAIChatRenderer:
             }
         )
 
-    def role(self) -> bytes:
-        return self.chunk({"role": "assistant", "content": ""})
-
-    def reasoning(self, token: str) -> bytes:
-        return self.chunk({"content": None, self.reasoning_field: token})
-
-    def content(self, token: str) -> bytes:
-        return self.chunk({"content": token})
-
-    def finish(self, reason: str) -> bytes:
-        return self.chunk({}, reason)
-
-    def usage_chunk(self, script: Script, sent: int) -> bytes:
-        return _dump({**self.base, "choices": [], "usage": self.usage(script, sent)})
-
-    @staticmethod
-    def error_event(body: str) -> bytes:
-        return b"data: " + body.encode() + b"\n\n"
-
-    done = b"data: [DONE]\n\n"
+    def chunks(self, script: Script, finish: str, error_event: str | None) -> list[bytes]:
+        out = [self._chunk({"role": "assistant", "content": ""})]
+        out += [self._chunk({"content": None, self.reasoning_field: t}) for t in script.reasoning]
+        out += [self._chunk({"content": t}) for t in script.tokens]
+        if error_event is not None:
+            out.append(b"data: " + error_event.encode() + b"\n\n")
+        else:
+            out.append(self._chunk({}, finish))
+        if self.include_usage:
+            out.append(
+                _dump({**self.base, "choices": [], "usage": self.usage(script, len(script.tokens))})
+            )
+        out.append(b"data: [DONE]\n\n")
+        return out
 
     def body(self, script: Script, finish: str) -> dict[str, Any]:
         message: dict[str, Any] = {"role": "assistant", "content": "".join(script.tokens)}

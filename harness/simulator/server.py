@@ -1,7 +1,8 @@
 """The simulator: a loopback HTTP server that plays every catalog vendor.
 
-Routes are `/v/{vendor}/{endpoint}/<protocol path>`; the vendor's catalog entry tells it
-which protocol to speak and which moderation bodies to replay. Faults (429 with Retry-After,
+Routes are `/v/{vendor}/{endpoint}/<protocol path>` (`chat/completions`, `v1/messages`,
+`[v1beta/]models/{model}:generateContent` or `:streamGenerateContent`); the vendor's catalog
+entry gives the moderation bodies to replay. Faults (429 with Retry-After,
 500, 529, dropped streams, stalls) are injected by configuration, and the server keeps the
 counts tests need (requests per prompt, peak concurrency). It runs in a thread of its own
 (`Simulator`) or as a process (`python -m harness.simulator`).
@@ -11,17 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import random
+import re
 import threading
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.simulator.behaviour import Scenario, Script, default_scenario, script_for
+from harness.simulator.anthropic_wire import AnthropicRenderer
+from harness.simulator.behaviour import Scenario, default_scenario, script_for
+from harness.simulator.gemini_wire import GeminiRenderer
 from harness.simulator.openai_wire import OpenAIChatRenderer
 from providers.catalog import Vendor, load_catalog
 
@@ -47,6 +51,8 @@ class SimConfig(BaseModel):
     keepalive: bool = True
     """Send an SSE `: keep-alive` comment before the first chunk, as some vendors do."""
     faults: list[Fault] = []
+    vary_repeats: bool = True
+    """Off: the same prompt always gets the same answer (for comparing two clients)."""
 
 
 class _State:
@@ -70,17 +76,87 @@ class _State:
             }
 
 
-def _prompt(body: dict[str, Any]) -> str:
-    for msg in reversed(body.get("messages") or []):
+@dataclass(slots=True)
+class _Request:
+    """What the simulator needs from a request, whatever the protocol."""
+
+    protocol: str
+    prompt: str
+    model: str
+    stream: bool
+    max_tokens: int | None
+    key: str | None
+
+
+def _last_user_text(messages: list[dict[str, Any]], text_of: Any) -> str:
+    for msg in reversed(messages or []):
         if msg.get("role") == "user":
-            content = msg.get("content")
-            return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+            return text_of(msg)
     return ""
+
+
+def _chat_text(msg: dict[str, Any]) -> str:
+    content = msg.get("content")
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return content if isinstance(content, str) else ""
+
+
+def _gemini_text(msg: dict[str, Any]) -> str:
+    return "".join(p.get("text", "") for p in msg.get("parts") or [] if isinstance(p, dict))
+
+
+def _parse_request(request: web.Request, tail: str, body: dict[str, Any]) -> _Request | None:
+    headers = request.headers
+    if tail.endswith("chat/completions"):
+        return _Request(
+            "openai_chat",
+            _last_user_text(body.get("messages"), _chat_text),
+            str(body.get("model", "")),
+            bool(body.get("stream")),
+            body.get("max_tokens") or body.get("max_completion_tokens"),
+            headers.get("authorization"),
+        )
+    if tail.endswith("v1/messages"):
+        return _Request(
+            "anthropic_messages",
+            _last_user_text(body.get("messages"), _chat_text),
+            str(body.get("model", "")),
+            bool(body.get("stream")),
+            body.get("max_tokens"),
+            headers.get("x-api-key"),
+        )
+    m = re.search(r"models/([^/:]+):(generateContent|streamGenerateContent)$", tail)
+    if m:
+        contents = [{"role": c.get("role", "user"), **c} for c in body.get("contents") or []]
+        config = body.get("generationConfig") or {}
+        return _Request(
+            "gemini",
+            _last_user_text(contents, _gemini_text),
+            m.group(1),
+            m.group(2) == "streamGenerateContent",
+            config.get("maxOutputTokens"),
+            headers.get("x-goog-api-key") or request.query.get("key"),
+        )
+    return None
 
 
 def _error(status: int, message: str, kind: str) -> web.Response:
     body = {"error": {"message": message, "type": kind, "code": kind}}
     return web.json_response(body, status=status)
+
+
+def _renderer(req: _Request, vendor: Vendor, body: dict[str, Any]) -> Any:
+    rid = uuid.uuid4().hex[:24]
+    prompt_tokens = max(1, len(req.prompt) // 4)
+    if req.protocol == "anthropic_messages":
+        return AnthropicRenderer(f"msg_sim{rid}", req.model, prompt_tokens)
+    if req.protocol == "gemini":
+        return GeminiRenderer(rid, req.model, prompt_tokens)
+    include = bool((body.get("stream_options") or {}).get("include_usage"))
+    return OpenAIChatRenderer(
+        f"chatcmpl-sim{rid}", req.model, prompt_tokens, vendor.quirks.reasoning_fields[0], include
+    )
 
 
 class SimApp:
@@ -92,7 +168,7 @@ class SimApp:
 
     def build(self) -> web.Application:
         app = web.Application(client_max_size=64 * 1024 * 1024)
-        app.router.add_post("/v/{vendor}/{endpoint}/chat/completions", self.openai_chat)
+        app.router.add_post("/v/{vendor}/{endpoint}/{tail:.*}", self.handle)
         app.router.add_get("/_sim/stats", self.stats)
         app.router.add_post("/_sim/config", self.set_config)
         return app
@@ -120,122 +196,120 @@ class SimApp:
         return None
 
     @staticmethod
-    def _status_fault(fault: Fault) -> web.Response:
+    def _status_fault(fault: Fault, wire: Any) -> web.Response:
         status = int(fault.kind)
-        headers = {}
+        resp = web.json_response(
+            wire.error_body(status, "server_error", f"simulated {status}"), status=status
+        )
         if fault.retry_after is not None:
             if float(fault.retry_after).is_integer():
-                headers["retry-after"] = str(int(fault.retry_after))
+                resp.headers["retry-after"] = str(int(fault.retry_after))
             else:
-                headers["retry-after-ms"] = str(int(fault.retry_after * 1000))
-        kinds = {429: "rate_limit_error", 500: "server_error", 529: "overloaded_error"}
-        resp = _error(status, f"simulated {status}", kinds[status])
-        resp.headers.update(headers)
+                resp.headers["retry-after-ms"] = str(int(fault.retry_after * 1000))
         return resp
 
-    # ------------------------------------------------------------------ protocol
+    # ------------------------------------------------------------------ protocols
 
-    async def openai_chat(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         vendor = self.catalog.get(request.match_info["vendor"])
         if vendor is None:
             return _error(404, "unknown simulated vendor", "not_found")
-        if not request.headers.get("authorization"):
-            return _error(401, "missing API key", "invalid_authentication")
         try:
             body = await request.json()
         except ValueError:
             return _error(400, "body is not JSON", "invalid_request_error")
-        prompt, model = _prompt(body), str(body.get("model", ""))
+        req = _parse_request(request, request.match_info["tail"], body)
+        if req is None:
+            return _error(404, "no such protocol path", "not_found")
+        if not req.key:
+            return _error(401, "missing API key", "authentication_error")
         st = self.state
+        nth_key = (vendor.id, req.model, req.prompt)
         with st.lock:
-            key = (vendor.id, model, prompt)
-            nth = st.nth[key]
-            st.nth[key] += 1
+            nth = st.nth[nth_key]
+            st.nth[nth_key] += 1
             st.requests += 1
-            st.by_prompt[prompt] += 1
+            st.by_prompt[req.prompt] += 1
             st.inflight += 1
             st.max_inflight = max(st.max_inflight, st.inflight)
-            st.arrivals.setdefault(prompt, []).append(asyncio.get_running_loop().time())
+            st.arrivals.setdefault(req.prompt, []).append(asyncio.get_running_loop().time())
         try:
-            return await self._answer(request, vendor, body, prompt, model, nth)
+            return await self._answer(request, vendor, body, req, nth)
         finally:
             with st.lock:
                 st.inflight -= 1
 
     async def _answer(
-        self,
-        request: web.Request,
-        vendor: Vendor,
-        body: dict[str, Any],
-        prompt: str,
-        model: str,
-        nth: int,
+        self, request: web.Request, vendor: Vendor, body: dict[str, Any], req: _Request, nth: int
     ) -> web.StreamResponse:
         cfg = self.config
-        fault = self._fault(prompt, nth)
+        wire = _renderer(req, vendor, body)
+        fault = self._fault(req.prompt, nth)
         if fault is not None and fault.kind in ("429", "500", "529"):
-            return self._status_fault(fault)
-        max_tokens = body.get("max_tokens") or body.get("max_completion_tokens")
-        script = script_for(self.scenario, vendor, model, prompt, nth, cfg.tokens, max_tokens)
+            return self._status_fault(fault, wire)
+        seed_nth = nth if cfg.vary_repeats else 0
+        script = script_for(
+            self.scenario,
+            vendor,
+            req.protocol,
+            req.model,
+            req.prompt,
+            seed_nth,
+            cfg.tokens,
+            req.max_tokens,
+        )
         sig = script.block
-        if script.action == "block" and sig is not None and sig.example and sig.status:
+        if script.action == "block" and sig is not None and sig.example and not sig.finish_reason:
+            # the vendor's own body; without a status it is an in-band envelope on HTTP 200
             return web.Response(
-                status=sig.status, text=sig.example, content_type="application/json"
+                status=sig.status or 200, text=sig.example, content_type="application/json"
             )
-        rid = f"chatcmpl-sim-{uuid.uuid4().hex[:16]}"
-        field = vendor.quirks.reasoning_fields[0]
-        wire = OpenAIChatRenderer(rid, model, field, max(1, len(prompt) // 4))
+        error_event = None
+        if script.action == "withdrawn" and sig is not None and not sig.finish_reason:
+            error_event = sig.example or '{"error":{"message":"blocked"}}'
         finish = script.finish
         if sig is not None and sig.finish_reason:
-            finish = sig.finish_reason
+            finish = sig.example or sig.finish_reason
+        elif finish == "length":
+            finish = {"anthropic_messages": "max_tokens", "gemini": "MAX_TOKENS"}.get(
+                req.protocol, "length"
+            )
+        elif req.protocol != "openai_chat":
+            finish = {"anthropic_messages": "end_turn", "gemini": "STOP"}[req.protocol]
         if cfg.ttft_ms:
             await asyncio.sleep(cfg.ttft_ms / 1000)
-        if not body.get("stream"):
+        if not req.stream:
             if cfg.token_ms:
                 await asyncio.sleep(cfg.token_ms * len(script.tokens) / 1000)
             return web.json_response(wire.body(script, finish))
         resp = web.StreamResponse(
-            headers={"content-type": "text/event-stream", "cache-control": "no-cache"}
+            headers={"content-type": wire.content_type, "cache-control": "no-cache"}
         )
         await resp.prepare(request)
-        await self._stream(request, resp, wire, script, finish, body, fault)
+        chunks = wire.chunks(script, finish, error_event)
+        if cfg.keepalive and req.protocol == "openai_chat":
+            chunks.insert(0, b": keep-alive\n\n")
+        await self._send(request, resp, chunks, fault)
         return resp
 
-    async def _stream(
+    async def _send(
         self,
         request: web.Request,
         resp: web.StreamResponse,
-        wire: OpenAIChatRenderer,
-        script: Script,
-        finish: str,
-        body: dict[str, Any],
+        chunks: list[bytes],
         fault: Fault | None,
     ) -> None:
-        cfg = self.config
-        chunks = [b": keep-alive\n\n"] if cfg.keepalive else []
-        chunks.append(wire.role())
-        chunks.extend(wire.reasoning(t) for t in script.reasoning)
-        chunks.extend(wire.content(t) for t in script.tokens)
         if fault is not None and fault.kind in ("drop", "stall"):
-            half = chunks[: max(2, len(chunks) // 2)]
-            await resp.write(b"".join(half))
+            await resp.write(b"".join(chunks[: max(1, len(chunks) // 2)]))
             if fault.kind == "stall":
                 await asyncio.sleep(fault.stall_s)
             if request.transport is not None:
                 request.transport.close()
             return
-        sig = script.block
-        if script.action == "withdrawn" and sig is not None and not sig.finish_reason:
-            chunks.append(wire.error_event(sig.example or '{"error":{"message":"blocked"}}'))
-        else:
-            chunks.append(wire.finish(finish))
-        if (body.get("stream_options") or {}).get("include_usage"):
-            chunks.append(wire.usage_chunk(script, len(script.tokens)))
-        chunks.append(wire.done)
-        if not cfg.token_ms:
+        if not self.config.token_ms:
             await resp.write(b"".join(chunks))
         else:
-            delay = cfg.token_ms / 1000
+            delay = self.config.token_ms / 1000
             for i, chunk in enumerate(chunks):
                 if i > 1:
                     await asyncio.sleep(delay)
