@@ -71,7 +71,7 @@ def resolve(
             f"model {ref!r} needs an API key: set {vendor.api_key_env} "
             "(or run with --simulate to use the built-in simulator)"
         )
-    base_url = env.get(vendor.base_url_env) or endpoint.base_url
+    base_url = env.get(vendor.base_url_env_for(endpoint_id)) or endpoint.base_url
     return Target(
         ref, vendor, endpoint_id, endpoint, model, base_url, Secret(key or PLACEHOLDER_KEY)
     )

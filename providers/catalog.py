@@ -129,6 +129,14 @@ class Vendor(_Strict):
     def base_url_env(self) -> str:
         return f"{self.env_prefix}_BASE_URL"
 
+    def base_url_env_for(self, endpoint_id: str) -> str:
+        """`<PREFIX>_BASE_URL` for endpoints of the vendor's own protocol; a second-protocol
+        endpoint has its own, `<PREFIX>_<ENDPOINT>_BASE_URL`, since one proxy rarely serves both."""
+        endpoint = self.endpoints[endpoint_id]
+        if endpoint.protocol in (None, self.protocol):
+            return self.base_url_env
+        return f"{self.env_prefix}_{endpoint_id.upper().replace('-', '_')}_BASE_URL"
+
     def key_is_set(self) -> bool:
         return bool(os.environ.get(self.api_key_env))
 

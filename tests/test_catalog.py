@@ -123,3 +123,16 @@ def test_no_vendor_named_in_shared_code() -> None:
             words = set(re.split(r"[^a-z0-9]+", token))
             offenders += [f"{path.relative_to(ROOT)}: {token}" for name in names if name in words]
     assert not offenders, offenders
+
+
+def test_second_protocol_endpoint_has_its_own_override() -> None:
+    env = {
+        "DEEPSEEK_API_KEY": "k",
+        "DEEPSEEK_BASE_URL": "http://proxy/openai",
+        "DEEPSEEK_ANTHROPIC_BASE_URL": "http://proxy/anthropic",
+    }
+    assert resolve("deepseek:deepseek-chat", env=env).base_url == "http://proxy/openai"
+    t = resolve("deepseek@anthropic:deepseek-chat", env=env)
+    assert (t.base_url, t.protocol) == ("http://proxy/anthropic", "anthropic_messages")
+    plain = resolve("deepseek@anthropic:deepseek-chat", env={"DEEPSEEK_API_KEY": "k"})
+    assert plain.base_url == "https://api.deepseek.com/anthropic"

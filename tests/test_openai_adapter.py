@@ -10,46 +10,10 @@ import json
 
 import pytest
 
-from harness.http import ClientPool, Timeouts, attempt
-from providers import adapter_for, load_catalog, resolve
-from providers.base import Answer, Failure, Params
+from providers.base import Answer, Failure
 
 from .conftest import WIRE, Replay
-
-SSE = "text/event-stream"
-
-
-async def call(ref: str, replay: Replay, *, stream: bool = True, **params) -> Answer | Failure:
-    vendor = load_catalog()[ref.split(":")[0].split("@")[0]]
-    env = {vendor.api_key_env: "sk-test", vendor.base_url_env: replay.url + "/v1"}
-    target = resolve(ref, env=env)
-    adapter = adapter_for(target)
-    wire = adapter.build(
-        target, [{"role": "user", "content": "hi"}], Params(stream=stream, **params)
-    )
-    pool = ClientPool(1, Timeouts(read_s=5))
-    try:
-        att = await attempt(pool.client(0), adapter, target, wire, 10)
-    finally:
-        await pool.aclose()
-    if isinstance(att.result, Answer) and att.result.outcome in ("ok", "truncated"):
-        assert att.e2e_s > 0
-    return att.result
-
-
-def serve(
-    replay: Replay, status: int, body: str | bytes, content_type: str = "application/json"
-) -> None:
-    replay.status = status
-    replay.body = body.encode() if isinstance(body, str) else body
-    replay.content_type = content_type
-
-
-def sse(*events: dict | str) -> str:
-    return "".join(
-        f"data: {e if isinstance(e, str) else json.dumps(e, ensure_ascii=False)}\n\n"
-        for e in events
-    )
+from .replay import SSE, call, serve, sse
 
 
 async def test_openai_stream_with_usage_chunk(replay: Replay) -> None:

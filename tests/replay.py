@@ -1,0 +1,47 @@
+"""Calling an adapter through the real timed attempt against the replay server."""
+
+from __future__ import annotations
+
+import json
+
+from harness.http import ClientPool, Timeouts, attempt
+from providers import adapter_for, load_catalog, parse_ref, resolve
+from providers.base import Answer, Failure, Params
+
+from .conftest import Replay
+
+SSE = "text/event-stream"
+
+
+async def call(ref: str, replay: Replay, *, stream: bool = True, **params) -> Answer | Failure:
+    vendor_id, endpoint, _ = parse_ref(ref)
+    vendor = load_catalog()[vendor_id]
+    base = vendor.base_url_env_for(endpoint or vendor.default_endpoint)
+    target = resolve(ref, env={vendor.api_key_env: "sk-test", base: replay.url + "/v1"})
+    adapter = adapter_for(target)
+    wire = adapter.build(
+        target, [{"role": "user", "content": "hi"}], Params(stream=stream, **params)
+    )
+    pool = ClientPool(1, Timeouts(read_s=5))
+    try:
+        att = await attempt(pool.client(0), adapter, target, wire, 10)
+    finally:
+        await pool.aclose()
+    if isinstance(att.result, Answer) and att.result.outcome in ("ok", "truncated"):
+        assert att.e2e_s > 0
+    return att.result
+
+
+def serve(
+    replay: Replay, status: int, body: str | bytes, content_type: str = "application/json"
+) -> None:
+    replay.status = status
+    replay.body = body.encode() if isinstance(body, str) else body
+    replay.content_type = content_type
+
+
+def sse(*events: dict | str) -> str:
+    return "".join(
+        f"data: {e if isinstance(e, str) else json.dumps(e, ensure_ascii=False)}\n\n"
+        for e in events
+    )
