@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from harness.errors import BenchError
+from harness.errors import BenchError, ConfigError
 from harness.http import Timeouts
 from harness.progress import RunProgress
 from harness.retry import RetryPolicy
@@ -142,9 +142,28 @@ def validate(suites: Annotated[list[str], typer.Argument(help="Suite YAML files.
 
 
 @app.command()
-def providers(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def providers(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Send one tiny request per vendor whose key is set (spends tokens)."
+        ),
+    ] = False,
+    vendor: Annotated[
+        list[str] | None, typer.Option("--vendor", help="Only these vendors.")
+    ] = None,
+) -> None:
     """Every catalog vendor: HQ, endpoints, protocol, key variable and whether it is set."""
     catalog = load_catalog()
+    if vendor:
+        unknown = sorted(set(vendor) - set(catalog))
+        if unknown:
+            raise ConfigError(f"unknown vendor {unknown[0]!r}; use one of {', '.join(catalog)}")
+        catalog = {k: v for k, v in catalog.items() if k in vendor}
+    if check:
+        _check(list(catalog.values()))
+        return
     rows = []
     for v in catalog.values():
         rows.append(
@@ -186,6 +205,20 @@ def providers(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
         "* default endpoint; pick another with vendor@endpoint:model. Override a base URL "
         "with <PREFIX>_BASE_URL, PREFIX being the key variable's (FOO_API_KEY → FOO_BASE_URL)."
     )
+
+
+def _check(vendors: list) -> None:  # type: ignore[type-arg]
+    from harness.check import check  # (only when asked: it calls vendors)
+
+    results = check(vendors)
+    skipped = [v.id for v in vendors if not (v.check_model and v.key_is_set())]
+    for r in results:
+        mark = "ok  " if r.ok else "FAIL"
+        out.print(f"{mark} {r.ref}: {r.summary}", markup=False, highlight=False, soft_wrap=True)
+    if skipped:
+        out.print(f"skipped (no key set or no check model): {', '.join(skipped)}")
+    if any(not r.ok for r in results):
+        raise typer.Exit(1)
 
 
 @app.command()

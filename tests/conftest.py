@@ -22,6 +22,8 @@ from harness.simulator import SimConfig, Simulator
 ROOT = Path(__file__).resolve().parent.parent
 WIRE = Path(__file__).parent / "fixtures" / "wire"
 BENCH = [sys.executable, "-m", "harness.cli"]
+LIVE_ENV = {k: v for k, v in os.environ.items() if k.endswith(("_API_KEY", "_BASE_URL"))}
+"""Keys as the developer's shell had them, before `_clean_env` hides them from other tests."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

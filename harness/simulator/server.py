@@ -124,7 +124,7 @@ def _parse_request(request: web.Request, tail: str, body: dict[str, Any]) -> _Re
             str(body.get("model", "")),
             bool(body.get("stream")),
             body.get("max_tokens"),
-            headers.get("x-api-key"),
+            headers.get("x-api-key") or headers.get("authorization"),
         )
     m = re.search(r"models/([^/:]+):(generateContent|streamGenerateContent)$", tail)
     if m:
