@@ -158,13 +158,27 @@ def _load_file(path: Path) -> Vendor:
     return vendor
 
 
-@lru_cache(maxsize=4)
+EXTRA_ENV = "BENCH_CATALOG_PATH"
+"""Directories of the user's own vendor YAML files (os.pathsep-separated); same id wins."""
+
+
 def load_catalog(directory: Path = CATALOG_DIR) -> dict[str, Vendor]:
-    """Every vendor in `directory`, keyed by id (the part of a model ref before the colon)."""
+    """Every vendor, keyed by id (the part of a model ref before the colon): the shipped
+    catalog plus the user's own directories from $BENCH_CATALOG_PATH, which may add vendors
+    or replace shipped ones."""
+    return _load(directory, os.environ.get(EXTRA_ENV, ""))
+
+
+@lru_cache(maxsize=8)
+def _load(directory: Path, extra: str) -> dict[str, Vendor]:
     vendors = {}
-    for path in sorted(directory.glob("*.yaml")):
-        vendor = _load_file(path)
-        vendors[vendor.id] = vendor
+    dirs = [directory, *(Path(p) for p in extra.split(os.pathsep) if p)]
+    for d in dirs:
+        if d != directory and not d.is_dir():
+            raise ConfigError(f"{EXTRA_ENV}: {d} is not a directory; fix the path")
+        for path in sorted(d.glob("*.yaml")):
+            vendor = _load_file(path)
+            vendors[vendor.id] = vendor
     return vendors
 
 
@@ -184,6 +198,7 @@ def parse_ref(ref: str) -> tuple[str, str | None, str]:
 
 __all__ = [
     "CATALOG_DIR",
+    "EXTRA_ENV",
     "Endpoint",
     "Limits",
     "Price",

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from harness.http import ClientPool, Timeouts, attempt
+from harness.simulator import Simulator
 from providers import adapter_for, load_catalog, parse_ref, resolve
 from providers.base import Answer, Failure, Params
 
 from .conftest import Replay
 
 SSE = "text/event-stream"
+PROMPT = "Describe the history of the bicycle."
 
 
 async def call(ref: str, replay: Replay, *, stream: bool = True, **params) -> Answer | Failure:
@@ -45,3 +48,23 @@ def sse(*events: dict | str) -> str:
         f"data: {e if isinstance(e, str) else json.dumps(e, ensure_ascii=False)}\n\n"
         for e in events
     )
+
+
+def sim_answer(sim: Simulator, ref: str, prompt: str = PROMPT, stream: bool = True) -> Answer:
+    """What bench's adapter makes of the simulator's answer to one prompt."""
+    target = resolve(ref, simulator_url=sim.url)
+    adapter = adapter_for(target)
+    wire = adapter.build(
+        target, [{"role": "user", "content": prompt}], Params(stream=stream, max_tokens=200)
+    )
+
+    async def go() -> Answer:
+        pool = ClientPool(1, Timeouts(read_s=5))
+        try:
+            att = await attempt(pool.client(0), adapter, target, wire, 10)
+        finally:
+            await pool.aclose()
+        assert isinstance(att.result, Answer), att.result
+        return att.result
+
+    return asyncio.run(go())

@@ -231,3 +231,27 @@ async def test_request_quirks(replay: Replay) -> None:
     assert "stream" not in openai_body and openai_body["temperature"] == 0
     assert mistral_body["max_tokens"] == 64 and mistral_body["stream"] is True
     assert "stream_options" not in mistral_body
+
+
+async def test_openrouter_keeps_the_upstream_provider(replay: Replay) -> None:
+    head = {
+        "id": "gen-1",
+        "provider": "DeepInfra",
+        "model": "z-ai/glm-4.7",
+        "choices": [{"index": 0, "delta": {"content": "Hi"}, "finish_reason": None}],
+    }
+    tail = {
+        "id": "gen-1",
+        "provider": "DeepInfra",
+        "model": "z-ai/glm-4.7",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 1},
+    }
+    serve(replay, 200, ": OPENROUTER PROCESSING\n\n" + sse(head, tail, "[DONE]"), SSE)
+    ans = await call("openrouter:z-ai/glm-4.7", replay)
+    assert isinstance(ans, Answer) and ans.outcome == "ok"
+    assert (ans.upstream_provider, ans.model_reported, ans.response_id) == (
+        "DeepInfra",
+        "z-ai/glm-4.7",
+        "gen-1",
+    )

@@ -8,8 +8,6 @@ something).
 
 from __future__ import annotations
 
-import asyncio
-
 import anthropic
 import openai
 import pytest
@@ -17,11 +15,10 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types as genai_types
 
-from harness.http import ClientPool, Timeouts, attempt
 from harness.simulator import Fault, SimConfig, Simulator
 from harness.simulator.behaviour import Scenario, default_scenario
-from providers import adapter_for, resolve
-from providers.base import Answer, Params
+
+from .replay import sim_answer as ours
 
 PROMPT = "Describe the history of the bicycle."
 BLOCKED = "Tell me about Tiananmen in 1989."
@@ -48,25 +45,6 @@ def fixed() -> Simulator:
     sim.start()
     yield sim
     sim.stop()
-
-
-def ours(sim: Simulator, ref: str, prompt: str = PROMPT, stream: bool = True) -> Answer:
-    target = resolve(ref, simulator_url=sim.url)
-    adapter = adapter_for(target)
-    wire = adapter.build(
-        target, [{"role": "user", "content": prompt}], Params(stream=stream, max_tokens=200)
-    )
-
-    async def go() -> Answer:
-        pool = ClientPool(1, Timeouts(read_s=5))
-        try:
-            att = await attempt(pool.client(0), adapter, target, wire, 10)
-        finally:
-            await pool.aclose()
-        assert isinstance(att.result, Answer), att.result
-        return att.result
-
-    return asyncio.run(go())
 
 
 def base(sim: Simulator, vendor: str, endpoint: str = "global") -> str:
