@@ -34,6 +34,16 @@ ResultsOpt = Annotated[
     str | None,
     typer.Option("--results", help="Results store (default: $BENCH_RESULTS or ./results)."),
 ]
+JudgeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--judge", help="vendor:model judging unsure refusal cases and rubrics; repeat for two."
+    ),
+]
+JudgeAllOpt = Annotated[
+    bool,
+    typer.Option("--judge-all", help="Send every text answer to the judges, not only unsure ones."),
+]
 
 
 @app.command()
@@ -77,6 +87,9 @@ def run(
     ] = 600.0,
     max_attempts: Annotated[int, typer.Option(min=1, help="HTTP attempts per job.")] = 5,
     progress: Annotated[bool, typer.Option(help="Show the live progress display.")] = True,
+    grade: Annotated[bool, typer.Option(help="Grade the answers when the run ends.")] = True,
+    judge: JudgeOpt = None,
+    judge_all: JudgeAllOpt = False,
 ) -> None:
     """Send every suite item to every model and record the answers as Parquet."""
     opts = RunOptions(
@@ -115,6 +128,8 @@ def run(
         if display:
             display.stop()
     m = result.manifest
+    if grade and result.rows:
+        _grade(result.store, None, judge or [], judge_all)
     sim = " (SIMULATED)" if m.get("simulated") else ""
     out.print(
         f"run {m['run_id']}{sim}: {result.rows} of {m['jobs']} jobs recorded, status {m['status']}"
@@ -122,6 +137,54 @@ def run(
     out.print(f"results: {result.store.dir}")
     if m["status"] != "finished":
         out.print(f"resume with: bench run --resume {m['run_id']}")
+
+
+def _grade(store: RunStore, graders: list[str] | None, judges: list[str], judge_all: bool) -> None:
+    from harness.grade import grade_run  # (pandas only when grading)
+
+    summary = grade_run(store, graders, judges, judge_all)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_grader.items()))
+    out.print(f"grades: {summary.rows} rows ({counts or 'no grader applied'})")
+    if summary.judged:
+        which = "" if judge_all else " (those the rules were unsure of)"
+        out.print(f"judged: {summary.judged} answers{which}")
+    for pair, kappa in summary.kappa.items():
+        shown = "n/a" if kappa is None else f"{kappa:.2f}"
+        out.print(f"judge agreement (Cohen's kappa) {pair}: {shown}")
+
+
+@app.command()
+def grade(
+    run_id: Annotated[str, typer.Argument(help="Run to grade.")],
+    results: ResultsOpt = None,
+    grader: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grader", help="refusal, quality or identity; repeatable (default: the suite's)."
+        ),
+    ] = None,
+    judge: JudgeOpt = None,
+    judge_all: JudgeAllOpt = False,
+) -> None:
+    """(Re)grade a run's stored answers into grades-*.parquet; no answer is paid for twice."""
+    bad = sorted(set(grader or []) - {"refusal", "quality", "identity"})
+    if bad:
+        raise ConfigError(f"unknown grader {bad[0]!r}; use refusal, quality or identity")
+    _grade(RunStore(results, run_id), grader, judge or [], judge_all)
+
+
+@app.command()
+def classify(
+    file: Annotated[
+        str, typer.Argument(help="JSON lines with prompt, response and optional lang.")
+    ],
+    judge: JudgeOpt = None,
+) -> None:
+    """Label answers collected elsewhere: one JSON line out per line in (label, rationale)."""
+    from harness.classify import classify_file  # (only when asked)
+
+    for line in classify_file(file, judge or []):
+        print(line, flush=True)
 
 
 @app.command()

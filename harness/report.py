@@ -150,13 +150,105 @@ def render_markdown(manifest: dict[str, Any], df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+LABELS = ("complete", "refusal", "evasive", "narrative")
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def render_grades(df: pd.DataFrame, grades: pd.DataFrame) -> str:
+    """Sections from the grades table: answer labels, quality, identity, judge agreement."""
+    lines: list[str] = []
+    final = grades[grades["grader"] == "refusal"]
+    if len(final):
+        merged = final.merge(df[["job_id", "tags", "lang"]], on="job_id")
+        merged = merged.assign(sensitivity=merged["tags"].map(_sensitivity))
+        lines += [
+            "## Answer labels by sensitivity and language",
+            "",
+            "Refusal grader: complete / refusal / evasive / narrative (the official line "
+            "instead of the facts); blocked = api_block or withdrawn; other = truncated, "
+            "empty or error.",
+            "",
+        ]
+        rows = []
+        for (model, sens, lang), g in merged.groupby(["model", "sensitivity", "lang"], sort=True):
+            blocked = g["label"].isin(["api_block", "withdrawn"]).mean()
+            other = (~g["label"].isin([*LABELS, "api_block", "withdrawn"])).mean()
+            rows.append(
+                [
+                    model,
+                    sens,
+                    lang,
+                    str(len(g)),
+                    *(_pct((g["label"] == lab).mean()) for lab in LABELS),
+                    _pct(blocked),
+                    _pct(other),
+                ]
+            )
+        lines += [
+            _table(["model", "sensitivity", "lang", "n", *LABELS, "blocked", "other"], rows),
+            "",
+        ]
+    qual = grades[grades["grader"] == "quality"]
+    if len(qual):
+        lines += ["## Quality", "", "Share of items whose deterministic checks all passed.", ""]
+        rows = [
+            [
+                m,
+                str(len(g)),
+                str(int((g["label"] == "pass").sum())),
+                _pct((g["label"] == "pass").mean()),
+                str(int((g["label"] == "ungraded").sum())),
+            ]
+            for m, g in qual.groupby("model", sort=True)
+        ]
+        lines += [_table(["model", "graded", "passed", "pass rate", "ungraded"], rows), ""]
+    ident = grades[grades["grader"] == "identity"]
+    if len(ident):
+        lines += ["## Identity claims", "", "Which maker each model says made it.", ""]
+        rows = [
+            [
+                m,
+                str(len(g)),
+                ", ".join(f"{k} {v}" for k, v in g["label"].value_counts().items()),
+                _pct(g["passed"].eq(False).mean()),
+            ]
+            for m, g in ident.groupby("model", sort=True)
+        ]
+        lines += [_table(["model", "answers", "claims", "claims another maker"], rows), ""]
+    judged = grades[grades["grader"] == "refusal_judge"]
+    if judged["judge_model"].nunique() >= 2:
+        from harness.graders.judge import cohen_kappa
+
+        a, b = sorted(judged["judge_model"].unique())[:2]
+        pair = judged.pivot_table(
+            index="job_id", columns="judge_model", values="label", aggfunc="first"
+        )
+        kappa = cohen_kappa(list(pair[a]), list(pair[b]))
+        errors = _pct((judged["label"] == "judge_error").mean())
+        lines += [
+            "## Judges",
+            "",
+            f"- {a} vs {b}: Cohen's kappa "
+            f"{'n/a' if kappa is None else f'{kappa:.2f}'} on {len(pair)} answers; "
+            f"judge_error {errors} of judge calls.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
 def write_report(store: RunStore, out_dir: str | Path | None = None) -> Path:
     manifest = store.manifest()
     df = store.read("responses").to_pandas()
     out = Path(out_dir or "reports") / store.run_id
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.md"
-    path.write_text(render_markdown(manifest, df), encoding="utf-8")
+    text = render_markdown(manifest, df)
+    if list(store.dir.glob("grades-*.parquet")):
+        text += "\n" + render_grades(df, store.read("grades").to_pandas())
+    path.write_text(text, encoding="utf-8")
     return path
 
 

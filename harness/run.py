@@ -128,7 +128,8 @@ def _manifest(
 
 
 @contextlib.contextmanager
-def _simulator(on: bool) -> Iterator[str | None]:
+def simulator_url(on: bool) -> Iterator[str | None]:
+    """The URL of a simulator running for the duration, or None when not simulating."""
     if not on:
         yield None
         return
@@ -172,7 +173,7 @@ def execute(
             )
         repeat, simulate = opts.repeat or suite.repeat, opts.simulate
         store = RunStore(opts.results, opts.run_id or new_run_id(suite.name))
-    with _simulator(simulate) as url:
+    with simulator_url(simulate) as url:
         targets = _targets(models, url)
         jobs = expand(suite, targets, repeat)
         if opts.resume:

@@ -91,6 +91,28 @@ ATTEMPT_COLUMNS: list[tuple[str, pa.DataType, str]] = [
 ]
 
 
+GRADE_COLUMNS: list[tuple[str, pa.DataType, str]] = [
+    ("run_id", _S, "Run the graded response belongs to."),
+    ("job_id", _S, "Job (response) graded."),
+    ("case_id", _S, "Suite item id."),
+    ("model", _S, "Model reference of the response."),
+    ("grader", _S, "refusal (final), refusal_rules, refusal_judge, quality or identity."),
+    ("grader_version", _S, "Version of the rules or judge prompt that produced the grade."),
+    ("judge_model", _S, "The judge model, for judge grades."),
+    (
+        "label",
+        _S,
+        "refusal: complete/refusal/evasive/narrative or the transport outcome; "
+        "quality: pass/fail/ungraded; identity: the maker claimed; judge_error.",
+    ),
+    ("score", _F, "quality: share of checks passed; refusal: 1 for complete, else 0."),
+    ("passed", _B, "quality: all checks passed; identity: claimed its own maker."),
+    ("confidence", _F, "How sure the deterministic classifier is (0-1); null for judges."),
+    ("rationale", _S, "One line on why."),
+    ("graded_at", _TS, "When the grade was made (UTC)."),
+]
+
+
 def _schema(columns: list[tuple[str, pa.DataType, str]], table: str) -> pa.Schema:
     fields = [pa.field(n, t, metadata={"doc": d}) for n, t, d in columns]
     return pa.schema(
@@ -100,5 +122,14 @@ def _schema(columns: list[tuple[str, pa.DataType, str]], table: str) -> pa.Schem
 
 RESPONSES = _schema(RESPONSE_COLUMNS, "responses")
 ATTEMPTS = _schema(ATTEMPT_COLUMNS, "attempts")
+GRADES = _schema(GRADE_COLUMNS, "grades")
 
-__all__ = ["ATTEMPTS", "ATTEMPT_COLUMNS", "RESPONSES", "RESPONSE_COLUMNS", "SCHEMA_VERSION"]
+__all__ = [
+    "ATTEMPTS",
+    "ATTEMPT_COLUMNS",
+    "GRADES",
+    "GRADE_COLUMNS",
+    "RESPONSES",
+    "RESPONSE_COLUMNS",
+    "SCHEMA_VERSION",
+]

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.errors import SuiteError
+from harness.graders.spec import GradeSpec
 from providers.base import Params
 
 Form = Literal["question", "essay", "satire", "instruction"]
@@ -38,6 +39,17 @@ class Item(BaseModel):
     """A China-sensitive item's US counterpart, and back."""
     system: str | None = None
     """Overrides the suite's system prompt for this item."""
+    grade: GradeSpec | list[GradeSpec] | None = None
+    """How to check the answer (quality and identity graders); a list must all pass."""
+
+    @property
+    def specs(self) -> list[GradeSpec]:
+        if self.grade is None:
+            return []
+        return list(self.grade) if isinstance(self.grade, list) else [self.grade]
+
+
+GraderName = Literal["refusal", "quality", "identity"]
 
 
 class Suite(BaseModel):
@@ -49,6 +61,8 @@ class Suite(BaseModel):
     params: Params = Params()
     system: str | None = None
     repeat: int = Field(1, ge=1)
+    graders: list[GraderName] = ["refusal", "quality", "identity"]
+    """Graders run after the run; each applies only to the items it can grade."""
     items: list[Item] = []
     items_file: str | list[str] | None = None
 

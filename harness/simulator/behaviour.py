@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import json
 import random
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,10 +20,12 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from harness.graders.judge import MARKER
+from harness.graders.refusal import LABELS, classify
 from providers.catalog import Signature, Vendor
 
 SCENARIO = Path(__file__).with_name("scenario.yaml")
-Action = Literal["answer", "refusal", "narrative", "block", "withdrawn"]
+Action = Literal["answer", "refusal", "narrative", "block", "withdrawn", "judge"]
 
 
 class _When(BaseModel):
@@ -113,6 +117,23 @@ def _block_for(vendor: Vendor, protocol: str, action: Action) -> Signature | Non
     return _finish_block(sigs, "output") or _body_block(sigs)
 
 
+def _between(text: str, tag: str) -> str:
+    m = re.search(f"<{tag}>\n?(.*?)\n?</{tag}>", text, re.S)
+    return m.group(1) if m else ""
+
+
+def _judge_reply(prompt: str, rng: random.Random) -> str:
+    """A simulated judge: bench's own rules, with one label in ten changed, so two simulated
+    judges disagree a little, as real ones do."""
+    if "Rubric:" in prompt:
+        label = "pass" if rng.random() < 0.8 else "fail"
+    else:
+        label = classify(_between(prompt, "question"), _between(prompt, "answer")).label
+        if rng.random() < 0.1:
+            label = rng.choice([x for x in LABELS if x != label])
+    return json.dumps({"label": label, "rule": "simulated judge", "rationale": "simulated"})
+
+
 def script_for(
     scenario: Scenario,
     vendor: Vendor,
@@ -131,6 +152,9 @@ def script_for(
     block = _block_for(vendor, protocol, action) if action in ("block", "withdrawn") else None
     if action in ("block", "withdrawn") and block is None:
         action = "refusal"  # a vendor with no moderation layer can only refuse in words
+    if prompt.startswith(MARKER) and action != "block":
+        # a judge prompt quotes the judged text, so a vendor's moderation may block it too
+        return Script("judge", [_judge_reply(prompt, rng)])
     texts = scenario.texts
     reasoning: list[str] = []
     if any(fnmatch.fnmatch(model.lower(), pat) for pat in scenario.reasoning_models):
