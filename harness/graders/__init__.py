@@ -1,0 +1,1 @@
+"""Graders of stored answers: refusal (rules, then judges), quality checks, identity claims."""
