@@ -215,7 +215,7 @@ def grade_run(
     judge_all: bool = False,
 ) -> GradeSummary:
     manifest = store.manifest()
-    suite = suite_from_dict(manifest["suite"])
+    suite = suite_from_dict(manifest["suite"], str(store.manifest_path))
     names = list(graders or suite.graders)
     df = store.read("responses").to_pandas()
     items = {item.id: item for item in suite.items}

@@ -160,7 +160,7 @@ def execute(
     if opts.resume:
         store = RunStore(opts.results, opts.resume)
         manifest = store.manifest()
-        suite = suite_from_dict(manifest["suite"])
+        suite = suite_from_dict(manifest["suite"], str(store.manifest_path))
         models, repeat, simulate = manifest["models"], manifest["repeat"], manifest["simulated"]
     else:
         if not opts.suite_path:

@@ -266,9 +266,17 @@ def load_suite(path: str | Path) -> Suite:
     return suite
 
 
-def suite_from_dict(data: dict[str, Any]) -> Suite:
+def suite_from_dict(data: dict[str, Any], source: str = "manifest") -> Suite:
     """Rebuild a suite from the copy kept in a run manifest (items already inlined)."""
-    return Suite.model_validate(data)
+    try:
+        return Suite.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise SuiteError(
+            f"{source}: the suite copy does not load ({where}: {err['msg']}); "
+            "it was written by an incompatible bench version"
+        ) from None
 
 
 __all__ = ["Item", "Suite", "check_suite", "load_suite", "suite_from_dict"]

@@ -22,7 +22,9 @@ GradeType = Literal[
 class GradeSpec(BaseModel):
     """One check; an item may list several, all of which must pass."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True
+    )
 
     type: GradeType
     answer: str | float | int | list[str] | None = None
