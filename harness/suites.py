@@ -1,4 +1,4 @@
-"""Suite files: YAML plus optional JSONL/CSV item files, validated with file:line errors.
+"""Loading suites: YAML plus item files and includes, validated with file:line problems.
 
 Every problem is reported as `file:line: field: what is wrong; fix`, so `bench validate`
 can list them all and `bench run` can refuse a broken suite before paying for anything.
@@ -6,201 +6,93 @@ can list them all and `bench run` can refuse a broken suite before paying for an
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from harness.errors import SuiteError
-from harness.graders.spec import GradeSpec
-from providers.base import Params
+from harness.suite_items import Located, read_items_file
+from harness.suite_lines import line_for, line_map, problems_of
+from harness.suite_model import Form, GraderName, Item, Suite
 
-Form = Literal["question", "essay", "satire", "instruction"]
-
-
-class Item(BaseModel):
-    """One prompt of a suite."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-    prompt: str = Field(min_length=1)
-    lang: str = Field("en", pattern=r"^[a-z]{2,3}(-[A-Za-z]+)?$")
-    category: str = ""
-    tags: list[str] = []
-    form: Form | None = None
-    pair_id: str | None = None
-    """The same item in another language."""
-    mirror_id: str | None = None
-    """A China-sensitive item's US counterpart, and back."""
-    system: str | None = None
-    """Overrides the suite's system prompt for this item."""
-    grade: GradeSpec | list[GradeSpec] | None = None
-    """How to check the answer (quality and identity graders); a list must all pass."""
-
-    @property
-    def specs(self) -> list[GradeSpec]:
-        if self.grade is None:
-            return []
-        return list(self.grade) if isinstance(self.grade, list) else [self.grade]
+_VAR = re.compile(r"\{(\w+)\}")
 
 
-GraderName = Literal["refusal", "quality", "identity"]
+def _fill(text: str, values: dict[str, Any]) -> str:
+    """Replace `{name}` for the names given; other braces (e.g. `{nonce}`) are left alone."""
+    return _VAR.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
 
-class Suite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    description: str = ""
-    models: list[str] = []
-    params: Params = Params()
-    system: str | None = None
-    repeat: int = Field(1, ge=1)
-    graders: list[GraderName] = ["refusal", "quality", "identity"]
-    """Graders run after the run; each applies only to the items it can grade."""
-    items: list[Item] = []
-    items_file: str | list[str] | None = None
-
-    def digest(self) -> str:
-        """A stable hash of everything that shapes the requests."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()
-
-
-# ---------------------------------------------------------------------------- line numbers
-
-
-def _line_map(node: yaml.Node, path: tuple[Any, ...] = (), out: dict | None = None) -> dict:
-    """Map every key path in a composed YAML document to its 1-based line."""
-    out = {} if out is None else out
-    out[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            k = key.value
-            out[(*path, k)] = key.start_mark.line + 1
-            _line_map(value, (*path, k), out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, value in enumerate(node.value):
-            _line_map(value, (*path, i), out)
+def _expand(item: Item) -> list[Item]:
+    """An item with `vars` becomes one item per entry."""
+    if not item.vars:
+        return [item]
+    out = []
+    for n, values in enumerate(item.vars, 1):
+        grade = item.grade
+        if grade is not None:
+            specs = [
+                s.model_copy(update={"answer": _fill(s.answer, values)})
+                if isinstance(s.answer, str)
+                else s
+                for s in item.specs
+            ]
+            grade = specs if isinstance(item.grade, list) else specs[0]
+        out.append(
+            item.model_copy(
+                update={
+                    "id": f"{item.id}-{n}",
+                    "prompt": _fill(item.prompt, values),
+                    "vars": None,
+                    "grade": grade,
+                    "pair_id": f"{item.pair_id}-{n}" if item.pair_id else None,
+                    "mirror_id": f"{item.mirror_id}-{n}" if item.mirror_id else None,
+                }
+            )
+        )
     return out
 
 
-def _line_for(lines: dict, loc: tuple[Any, ...]) -> int:
-    for n in range(len(loc), -1, -1):
-        if loc[:n] in lines:
-            return lines[loc[:n]]
-    return 1
-
-
-def _fix(err: dict[str, Any], model: type[BaseModel]) -> str:
-    kind = err["type"]
-    field = err["loc"][-1] if err["loc"] else ""
-    if kind == "extra_forbidden":
-        fields = ", ".join(model.model_fields)
-        return f"unknown field {field!r}; remove it or use one of: {fields}"
-    if kind == "missing":
-        return f"missing required field {field!r}; add it"
-    return f"{err['msg']}; fix the value"
-
-
-def _where(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _errors(
-    exc: ValidationError,
-    model: type[BaseModel],
-    file: str,
-    lines: dict | None,
-    line: int | None = None,
-    prefix: tuple[Any, ...] = (),
-) -> list[str]:
+def _cross_checks(located: list[Located]) -> list[str]:
+    """Ids unique, prompts unique, pairs and mirrors present and pointing back."""
     problems = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        at = line if line is not None else _line_for(lines or {}, (*prefix, *loc))
-        sub = Item if loc[:1] == ("items",) and model is Suite and len(loc) > 2 else model
-        if model is Suite and loc[:1] == ("params",):
-            sub = Params
-        problems.append(f"{file}:{at}: {_where((*prefix, *loc))}: {_fix(err, sub)}")
-    return problems
-
-
-# ---------------------------------------------------------------------------- items files
-
-
-def _read_items_file(path: Path, shown: str) -> tuple[list[Item], list[str]]:
-    if not path.is_file():
-        return [], [f"{shown}:1: items_file not found; check the path (relative to the suite)"]
-    items: list[Item] = []
-    problems: list[str] = []
-    suffix = path.suffix.lower()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [f"{shown}:1: cannot read ({type(exc).__name__}); save it as UTF-8 text"]
-    if suffix == ".jsonl":
-        rows = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append((n, json.loads(line)))
-            except ValueError:
-                problems.append(f"{shown}:{n}: not valid JSON; one JSON object per line")
-    elif suffix == ".csv":
-        reader = csv.DictReader(text.splitlines())
-        rows = []
-        for n, row in enumerate(reader, 2):
-            clean = {k: v for k, v in row.items() if k and v not in (None, "")}
-            if isinstance(clean.get("tags"), str):
-                clean["tags"] = [
-                    t.strip() for t in clean["tags"].replace(";", ",").split(",") if t.strip()
-                ]
-            rows.append((n, clean))
-    else:
-        return [], [f"{shown}:1: unsupported items file type {suffix!r}; use .jsonl or .csv"]
-    for n, row in rows:
-        if not isinstance(row, dict):
-            problems.append(f"{shown}:{n}: expected a JSON object with id and prompt")
-            continue
-        try:
-            items.append(Item.model_validate(row))
-        except ValidationError as exc:
-            problems.extend(_errors(exc, Item, shown, None, line=n))
-    return items, problems
-
-
-# ---------------------------------------------------------------------------- whole suite
-
-
-def _cross_checks(suite: Suite, shown: str, lines: dict) -> list[str]:
-    problems = []
-    if not suite.items:
-        problems.append(f"{shown}:1: items: the suite has no items; add items or items_file")
-    seen: dict[str, int] = {}
-    ids = {item.id for item in suite.items}
-    for i, item in enumerate(suite.items):
-        if item.id in seen:
+    by_id: dict[str, Item] = {}
+    where: dict[str, str] = {}
+    prompts: dict[str, str] = {}
+    for item, at in located:
+        if item.id in by_id:
             problems.append(
-                f"{shown}:{_line_for(lines, ('items', i))}: items[{i}].id: duplicate id "
-                f"{item.id!r}; give every item its own id"
+                f"{at}: {item.id}.id: duplicate id (also at {where[item.id]}); "
+                "give every item its own id"
             )
-        seen[item.id] = i
-        for field in ("pair_id", "mirror_id"):
-            other = getattr(item, field)
-            if other is not None and other not in ids:
+        by_id[item.id], where[item.id] = item, at
+        key = " ".join(item.prompt.split()).casefold()
+        if key in prompts and "{nonce}" not in item.prompt:
+            problems.append(f"{at}: {item.id}.prompt: same prompt as {prompts[key]}; remove one")
+        prompts.setdefault(key, item.id)
+    for item, at in located:
+        for field, lang_differs in (("pair_id", True), ("mirror_id", False)):
+            other_id = getattr(item, field)
+            if other_id is None:
+                continue
+            other = by_id.get(other_id)
+            if other is None:
                 problems.append(
-                    f"{shown}:{_line_for(lines, ('items', i))}: {item.id}.{field}: no item "
-                    f"with id {other!r}; fix the reference or remove it"
+                    f"{at}: {item.id}.{field}: no item with id {other_id!r}; "
+                    "fix the reference or remove it"
+                )
+            elif getattr(other, field) != item.id:
+                problems.append(
+                    f"{at}: {item.id}.{field}: {other_id} does not point back "
+                    f"({field} {getattr(other, field)!r}); make the link both ways"
+                )
+            elif lang_differs and other.lang == item.lang:
+                problems.append(
+                    f"{at}: {item.id}.pair_id: {other_id} has the same lang "
+                    f"{item.lang!r}; a pair is one item in two languages"
                 )
     return problems
 
@@ -220,36 +112,67 @@ def _parse(text: str) -> tuple[yaml.Node | None, Any]:
 
 def check_suite(path: str | Path) -> tuple[Suite | None, list[str]]:
     """Load a suite and return it with every problem found (empty when valid)."""
-    path = Path(path)
+    suite, located, problems = _load(Path(path), set())
+    if suite is not None and not problems:
+        if not located:
+            problems.append(f"{path}:1: items: the suite has no items; add items or items_file")
+        problems.extend(_cross_checks(located))
+    if problems or suite is None:
+        return None, problems
+    suite.items = [item for item, _ in located]
+    return suite, []
+
+
+def _load(path: Path, seen: set[Path]) -> tuple[Suite | None, list[Located], list[str]]:
+    """One suite file with its item files and includes; items carry where they were written."""
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None, [f"{shown}:1: suite file not found; check the path"]
+        return None, [], [f"{shown}:1: suite file not found; check the path"]
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [f"{shown}:1: cannot read ({type(exc).__name__}); save it as UTF-8 YAML"]
+        return None, [], [f"{shown}:1: cannot read ({type(exc).__name__}); save it as UTF-8 YAML"]
     try:
         node, data = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         what = getattr(exc, "problem", None) or "invalid YAML"
-        return None, [f"{shown}:{line}: YAML syntax: {what}; fix the indentation or quoting"]
+        return None, [], [f"{shown}:{line}: YAML syntax: {what}; fix the indentation or quoting"]
     if not isinstance(data, dict):
-        return None, [f"{shown}:1: expected a mapping with name and items; see suites/README.md"]
-    lines = _line_map(node) if node is not None else {}
+        return (
+            None,
+            [],
+            [f"{shown}:1: expected a mapping with name and items; see suites/README.md"],
+        )
+    lines = line_map(node) if node is not None else {}
     try:
         suite = Suite.model_validate(data)
     except ValidationError as exc:
-        return None, _errors(exc, Suite, shown, lines)
+        return None, [], problems_of(exc, Suite, shown, lines)
+    seen = seen | {path.resolve()}
+    located: list[Located] = [
+        (item, f"{shown}:{line_for(lines, ('items', i))}") for i, item in enumerate(suite.items)
+    ]
     problems: list[str] = []
     files = suite.items_file
     for rel in [files] if isinstance(files, str) else files or []:
-        extra, found = _read_items_file(path.parent / rel, str(path.parent / rel))
-        problems.extend(found)
-        suite.items.extend(extra)
-    problems.extend(_cross_checks(suite, shown, lines))
-    return (suite if not problems else None), problems
+        found, bad = read_items_file(path.parent / rel, str(path.parent / rel))
+        located.extend(found)
+        problems.extend(bad)
+    for i, rel in enumerate(suite.include):
+        other = path.parent / rel
+        if other.resolve() in seen:
+            problems.append(
+                f"{shown}:{line_for(lines, ('include', i))}: include {rel!r} "
+                "includes itself (directly or not); remove the cycle"
+            )
+            continue
+        _, found, bad = _load(other, seen)
+        located.extend(found)
+        problems.extend(bad)
+    located = [(x, at) for item, at in located for x in _expand(item)]
+    return suite, located, problems
 
 
 def load_suite(path: str | Path) -> Suite:
@@ -279,4 +202,4 @@ def suite_from_dict(data: dict[str, Any], source: str = "manifest") -> Suite:
         ) from None
 
 
-__all__ = ["Item", "Suite", "check_suite", "load_suite", "suite_from_dict"]
+__all__ = ["Form", "GraderName", "Item", "Suite", "check_suite", "load_suite", "suite_from_dict"]

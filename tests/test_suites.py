@@ -14,7 +14,7 @@ from .conftest import ROOT, bench
 
 def test_items_from_jsonl_and_csv(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text(
-        '{"id": "j1", "prompt": "one", "lang": "zh", "tags": ["x"]}\n\n'
+        '{"id": "j1", "prompt": "one", "lang": "zh", "tags": ["x"], "pair_id": "i1"}\n\n'
     )
     (tmp_path / "b.csv").write_text('id,prompt,lang,tags\nc1,"two, with comma",en,"a;b"\n')
     (tmp_path / "s.yaml").write_text(
@@ -57,3 +57,43 @@ def test_shipped_suites_validate(path: Path) -> None:
     proc = bench("validate", str(path))
     assert proc.returncode == 0, proc.stderr
     assert "ok" in proc.stdout
+
+
+def test_vars_include_and_parquet(tmp_path: Path) -> None:
+    import pandas as pd
+
+    pd.DataFrame(
+        [{"id": "p1", "prompt": "from parquet", "tags": ["a", "b"], "lang": "en"}]
+    ).to_parquet(tmp_path / "more.parquet")
+    (tmp_path / "base.yaml").write_text("name: base\nitems:\n  - {id: b1, prompt: included item}\n")
+    (tmp_path / "s.yaml").write_text(
+        "name: composed\ninclude: [base.yaml]\nitems_file: more.parquet\nitems:\n"
+        "  - id: cap\n    prompt: 'Capital of {country}? {nonce}'\n"
+        "    vars: [{country: France, city: Paris}, {country: Japan, city: Tokyo}]\n"
+        "    grade: {type: contains, answer: '{city}'}\n"
+    )
+    suite = load_suite(tmp_path / "s.yaml")
+    by_id = {i.id: i for i in suite.items}
+    assert set(by_id) == {"cap-1", "cap-2", "p1", "b1"}
+    assert by_id["cap-2"].prompt == "Capital of Japan? {nonce}"  # {nonce} is filled per job
+    assert by_id["cap-2"].specs[0].answer == "Tokyo"
+    assert by_id["p1"].tags == ["a", "b"]
+
+
+def test_include_cycle_and_pairing_rules(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("name: a\ninclude: [b.yaml]\nitems:\n  - {id: x, prompt: p}\n")
+    (tmp_path / "b.yaml").write_text("name: b\ninclude: [a.yaml]\nitems:\n  - {id: y, prompt: q}\n")
+    _, problems = check_suite(tmp_path / "a.yaml")
+    assert any("includes itself" in p for p in problems)
+    (tmp_path / "p.yaml").write_text(
+        "name: p\nitems:\n"
+        "  - {id: e1, prompt: one, lang: en, pair_id: e2, mirror_id: m1}\n"
+        "  - {id: e2, prompt: two, lang: en, pair_id: e1}\n"
+        "  - {id: m1, prompt: three, lang: en}\n"
+        "  - {id: d1, prompt: One}\n"
+    )
+    _, problems = check_suite(tmp_path / "p.yaml")
+    text = "\n".join(problems)
+    assert "p.yaml:3: e1.pair_id: e2 has the same lang 'en'" in text
+    assert "e1.mirror_id: m1 does not point back" in text
+    assert "d1.prompt: same prompt as e1" in text
