@@ -35,7 +35,7 @@ def _one_line_error(proc, *must: str) -> str:
         ),
         ("name: x\nitems:\n  - {id: a}\n", ["s.yaml:3", "prompt", "missing required field"]),
         ("name: x\nitems_file: data/nope.jsonl\nitems:\n" + GOOD_ITEM, ["nope.jsonl", "not found"]),
-        ("name: x\nitems:\n" + GOOD_ITEM + GOOD_ITEM, ["duplicate id 'a'"]),
+        ("name: x\nitems:\n" + GOOD_ITEM + GOOD_ITEM.replace("hello", "bye"), ["duplicate id"]),
     ],
 )
 def test_broken_suites(tmp_path: Path, yaml_text: str, must: list[str]) -> None:
