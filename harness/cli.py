@@ -301,6 +301,14 @@ def report(
 
 
 @app.command()
+def schema() -> None:
+    """Print the JSON Schema of suite files (editors validate suites with it)."""
+    from harness.suite_model import suite_json_schema
+
+    print(json.dumps(suite_json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command()
 def runs(results: ResultsOpt = None) -> None:
     """List the runs in the results store."""
     root = results_root(results)

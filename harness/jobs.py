@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from harness.suites import Item, Suite
 from providers.base import Params, Target
 
+NONCE = "{nonce}"
+
 
 @dataclass(frozen=True, slots=True)
 class Job:
@@ -24,9 +26,15 @@ class Job:
     params: Params
 
     @property
+    def prompt(self) -> str:
+        """The prompt as sent: `{nonce}` becomes a token unique to this job (and stable across
+        resumes), so no vendor cache can serve a repeat."""
+        return self.item.prompt.replace(NONCE, f"[{self.job_id[:12]}]")
+
+    @property
     def messages(self) -> list[dict[str, str]]:
         msgs = [{"role": "system", "content": self.system}] if self.system else []
-        msgs.append({"role": "user", "content": self.item.prompt})
+        msgs.append({"role": "user", "content": self.prompt})
         return msgs
 
 
@@ -52,4 +60,4 @@ def expand(suite: Suite, targets: Iterable[Target], repeat: int | None = None) -
     return jobs
 
 
-__all__ = ["Job", "canonical_ref", "expand", "job_id"]
+__all__ = ["NONCE", "Job", "canonical_ref", "expand", "job_id"]

@@ -74,7 +74,7 @@ def response_row(
         "pair_id": item.pair_id,
         "mirror_id": item.mirror_id,
         "system": job.system,
-        "prompt": item.prompt,
+        "prompt": job.prompt,
         "dropped_params": list(wire.dropped_params),
         "attempts": len(attempts),
         "started_at": last.started_at,

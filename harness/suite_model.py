@@ -70,4 +70,12 @@ class Suite(BaseModel):
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-__all__ = ["Form", "GraderName", "Item", "Suite"]
+def suite_json_schema() -> dict:
+    """JSON Schema of a suite file, for editors (suites/suite.schema.json)."""
+    schema = Suite.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "bench suite"
+    return schema
+
+
+__all__ = ["Form", "GraderName", "Item", "Suite", "suite_json_schema"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,46 @@ def test_include_cycle_and_pairing_rules(tmp_path: Path) -> None:
     assert "p.yaml:3: e1.pair_id: e2 has the same lang 'en'" in text
     assert "e1.mirror_id: m1 does not point back" in text
     assert "d1.prompt: same prompt as e1" in text
+
+
+def test_shipped_json_schema_is_current() -> None:
+    from harness.suite_model import suite_json_schema
+
+    shipped = json.loads((ROOT / "suites" / "suite.schema.json").read_text(encoding="utf-8"))
+    assert shipped == suite_json_schema(), (
+        "regenerate with: bench schema > suites/suite.schema.json"
+    )
+
+
+def test_every_shipped_suite_runs_simulated(tmp_path: Path) -> None:
+    for path in sorted((ROOT / "suites").glob("*.yaml")):
+        proc = bench(
+            "run",
+            str(path),
+            "--simulate",
+            "-m",
+            "deepseek:deepseek-chat",
+            "--repeat",
+            "1",
+            "--results",
+            str(tmp_path),
+            "--run-id",
+            path.stem,
+            "--no-progress",
+        )
+        assert proc.returncode == 0, (path, proc.stderr)
+        assert "status finished" in proc.stdout, proc.stdout
+
+
+def test_censorship_suite_design() -> None:
+    suite = load_suite(ROOT / "suites" / "censorship.yaml")
+    cells: dict[tuple[str, str], int] = {}
+    for item in suite.items:
+        sens = next(t for t in item.tags if t in ("cn_sensitive", "us_sensitive", "benign_control"))
+        cells[(sens, item.lang)] = cells.get((sens, item.lang), 0) + 1
+        assert item.pair_id and item.form in ("question", "essay", "satire")
+        if sens == "cn_sensitive":
+            assert item.mirror_id
+    assert len(cells) == 6 and min(cells.values()) >= 60
+    cn_topics = {i.category for i in suite.items if "cn_sensitive" in i.tags}
+    assert len(cn_topics) >= 12
