@@ -27,7 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Benchmark US and Chinese LLM APIs: quality, latency, price, refusals.",
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 ResultsOpt = Annotated[
@@ -90,6 +90,23 @@ def run(
     grade: Annotated[bool, typer.Option(help="Grade the answers when the run ends.")] = True,
     judge: JudgeOpt = None,
     judge_all: JudgeAllOpt = False,
+    tpm: Annotated[int | None, typer.Option(min=1, help="Tokens per minute per endpoint.")] = None,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache",
+            help="Reuse answers earlier runs in the store hold (marked cached, no latency).",
+        ),
+    ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            help="K/N: run the K-th of N deterministic slices (combine them with bench merge)."
+        ),
+    ] = None,
+    lag_threshold_ms: Annotated[
+        float, typer.Option(min=1, help="Event-loop lag that flags a row latency_suspect.")
+    ] = 20.0,
 ) -> None:
     """Send every suite item to every model and record the answers as Parquet."""
     opts = RunOptions(
@@ -101,7 +118,9 @@ def run(
         resume=resume,
         simulate=simulate,
         overwrite=overwrite,
-        limits=Limits(concurrency, endpoint_concurrency, rpm),
+        limits=Limits(concurrency, endpoint_concurrency, rpm, tpm, lag_threshold_ms / 1000),
+        shard=_shard(shard),
+        cache=cache,
         timeouts=Timeouts(read_s=timeout, deadline_s=deadline),
         policy=RetryPolicy(max_attempts=max_attempts),
     )
@@ -134,9 +153,46 @@ def run(
     out.print(
         f"run {m['run_id']}{sim}: {result.rows} of {m['jobs']} jobs recorded, status {m['status']}"
     )
+    _summary(m.get("summary") or {})
     out.print(f"results: {result.store.dir}")
     if m["status"] != "finished":
         out.print(f"resume with: bench run --resume {m['run_id']}")
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise ConfigError(f"--shard {text!r}: write K/N, e.g. 2/8") from None
+    if not 1 <= k <= n:
+        raise ConfigError(f"--shard {text!r}: K must be between 1 and N")
+    return k, n
+
+
+def _summary(s: dict) -> None:
+    """The run's reliability figures: failed attempts, backoffs, cache, suspect latency."""
+    failed = s.get("failed_attempts") or {}
+    if failed:
+        out.print(
+            "failed attempts (retried or final): "
+            + ", ".join(f"{k} {v}" for k, v in sorted(failed.items()))
+        )
+    for endpoint, g in (s.get("adaptive") or {}).items():
+        out.print(
+            f"adaptive concurrency {endpoint}: backed off {g['cuts']}x under 429s, "
+            f"down to {g['low']}, ended at {g['final']} of {g['max']}"
+        )
+    if s.get("cached"):
+        out.print(
+            f"cached: {s['cached']} answers served from earlier runs (no request, no latency)"
+        )
+    if s.get("latency_suspect"):
+        out.print(
+            f"latency_suspect: {s['latency_suspect']} rows measured while bench's own loop "
+            f"lagged (max {s.get('max_loop_lag_ms')} ms); lower --concurrency for latency work"
+        )
 
 
 def _grade(store: RunStore, graders: list[str] | None, judges: list[str], judge_all: bool) -> None:
@@ -298,6 +354,24 @@ def report(
     store = RunStore(results, run_id)
     path = write_report(store, out_dir)
     out.print(f"report: {path}")
+
+
+@app.command()
+def merge(
+    run_ids: Annotated[
+        list[str], typer.Argument(help="Runs to combine (e.g. the shards of one run).")
+    ],
+    into: Annotated[str, typer.Option("--into", help="Id of the merged run.")],
+    results: ResultsOpt = None,
+) -> None:
+    """Combine run directories of one suite (shards, machines) into one run."""
+    from harness.merge import merge_runs
+
+    store = merge_runs(results, run_ids, into)
+    m = store.manifest()
+    out.print(
+        f"merged {len(run_ids)} runs into {m['run_id']}: {m['rows']} rows, status {m['status']}"
+    )
 
 
 @app.command()

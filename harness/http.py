@@ -62,6 +62,8 @@ class Attempt:
     ttfat_s: float | None = None
     """First answer token."""
     status: int | None = None
+    suspect: bool = False
+    """Our own event loop lagged during this attempt (set by the scheduler)."""
 
 
 async def _read(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,12 +50,10 @@ def attempt_rows(run_id: str, job: Job, attempts: list[Attempt]) -> list[dict[st
     return out
 
 
-def response_row(
-    run_id: str, job: Job, wire: WireRequest, attempts: list[Attempt], fx: FxRate
-) -> dict[str, Any]:
-    t, item, last = job.target, job.item, attempts[-1]
-    res = last.result
-    row: dict[str, Any] = {
+def base_row(run_id: str, job: Job, key: str) -> dict[str, Any]:
+    """Who, where and what was asked: the part of a row that does not depend on the answer."""
+    t, item = job.target, job.item
+    return {
         "run_id": run_id,
         "job_id": job.job_id,
         "case_id": item.id,
@@ -75,13 +74,28 @@ def response_row(
         "mirror_id": item.mirror_id,
         "system": job.system,
         "prompt": job.prompt,
-        "dropped_params": list(wire.dropped_params),
-        "attempts": len(attempts),
-        "started_at": last.started_at,
-        "simulated": t.simulated,
-        "e2e_s": last.e2e_s,
-        "http_status": last.status,
+        "cache_key": key,
+        "cached": False,
     }
+
+
+def response_row(
+    run_id: str, job: Job, wire: WireRequest, attempts: list[Attempt], fx: FxRate, key: str
+) -> dict[str, Any]:
+    t, last = job.target, attempts[-1]
+    res = last.result
+    row = base_row(run_id, job, key)
+    row.update(
+        {
+            "dropped_params": list(wire.dropped_params),
+            "attempts": len(attempts),
+            "started_at": last.started_at,
+            "simulated": t.simulated,
+            "e2e_s": last.e2e_s,
+            "http_status": last.status,
+            "latency_suspect": last.suspect,
+        }
+    )
     if isinstance(res, Failure):
         row.update(
             outcome="error",
@@ -128,4 +142,12 @@ def response_row(
     return row
 
 
-__all__ = ["attempt_rows", "response_row"]
+def cached_row(run_id: str, job: Job, key: str, hit: dict[str, Any]) -> dict[str, Any]:
+    """A row served by --cache: this job's identity, the earlier answer, no latency."""
+    row = base_row(run_id, job, key)
+    row.update(hit)
+    row.update(started_at=time.time(), simulated=job.target.simulated, dropped_params=[])
+    return row
+
+
+__all__ = ["attempt_rows", "base_row", "cached_row", "response_row"]

@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from harness.cache import ResponseCache, cache_key
 from harness.errors import ConfigError
 from harness.http import Timeouts
 from harness.jobs import Job, expand
@@ -45,6 +46,17 @@ class RunOptions:
     limits: Limits = field(default_factory=Limits)
     timeouts: Timeouts = field(default_factory=Timeouts)
     policy: RetryPolicy = field(default_factory=RetryPolicy)
+    shard: tuple[int, int] | None = None
+    """(k, n): run only the k-th of n deterministic slices of the jobs."""
+    cache: bool = False
+    """Serve jobs whose answers earlier runs in the store already hold."""
+
+
+def in_shard(job: Job, shard: tuple[int, int] | None) -> bool:
+    if shard is None:
+        return True
+    k, n = shard
+    return int(job.job_id[:12], 16) % n == k - 1
 
 
 @dataclass(slots=True)
@@ -162,6 +174,8 @@ def execute(
         manifest = store.manifest()
         suite = suite_from_dict(manifest["suite"], str(store.manifest_path))
         models, repeat, simulate = manifest["models"], manifest["repeat"], manifest["simulated"]
+        shard = tuple(manifest["shard"]) if manifest.get("shard") else None
+        use_cache = bool(manifest.get("cache"))
     else:
         if not opts.suite_path:
             raise ConfigError("give a suite file (bench run SUITE.yaml) or --resume RUN_ID")
@@ -172,10 +186,11 @@ def execute(
                 f"{opts.suite_path}: no models; pass -m vendor:model or list models: in the suite"
             )
         repeat, simulate = opts.repeat or suite.repeat, opts.simulate
+        shard, use_cache = opts.shard, opts.cache
         store = RunStore(opts.results, opts.run_id or new_run_id(suite.name))
     with simulator_url(simulate) as url:
         targets = _targets(models, url)
-        jobs = expand(suite, targets, repeat)
+        jobs = [j for j in expand(suite, targets, repeat) if in_shard(j, shard)]
         if opts.resume:
             manifest["status"] = "running"
             store.write_manifest(manifest)
@@ -183,8 +198,14 @@ def execute(
             manifest = _manifest(
                 store.run_id, suite, opts.suite_path, targets, repeat, simulate, fx, len(jobs)
             )
+            manifest.update(shard=list(shard) if shard else None, cache=use_cache)
             store.create(manifest, overwrite=opts.overwrite)
-        on_done = on_start(jobs, store.done_ids()) if on_start else None
+        done = store.done_ids()
+        on_done = on_start(jobs, done) if on_start else None
+        cache = None
+        if use_cache:
+            wanted = {cache_key(j) for j in jobs if j.job_id not in done}
+            cache = ResponseCache.load(store.dir.parent, wanted, store.run_id)
         store.open_journal()
         tally, interrupted = Tally(), True
         try:
@@ -197,6 +218,7 @@ def execute(
                     policy=opts.policy,
                     fx=fx,
                     on_done=on_done,
+                    cache=cache,
                 )
             )
             interrupted = False
@@ -206,6 +228,7 @@ def execute(
             manifest["status"] = "interrupted" if interrupted or rows < len(jobs) else "finished"
             manifest["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
             manifest["rows"] = rows
+            manifest["summary"] = tally.summary()
             store.write_manifest(manifest)
     return RunResult(store, manifest, tally, rows, interrupted)
 

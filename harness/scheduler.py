@@ -1,25 +1,30 @@
-"""Running jobs concurrently: global and per-endpoint limits, retries, journaling.
+"""Running jobs concurrently: global slots, per-endpoint limits, retries, journaling.
 
-Each endpoint gets as many workers as its concurrency limit; a request also needs one of the
-global slots, and slot i always uses the same HTTP client (see harness/http.py).
+Each endpoint gets as many workers as its concurrency limit; a request passes the endpoint's
+rpm throttle, tpm bucket and adaptive gate, then takes one of the global slots (slot i always
+uses the same HTTP client, see harness/http.py). Retries wait outside the slot.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from asyncio_throttle import Throttler
 
+from harness.cache import ResponseCache, cache_key
 from harness.http import Attempt, ClientPool, Timeouts, attempt
 from harness.jobs import Job
+from harness.pacing import Gate, LagMonitor, TokenBucket
 from harness.pricing import FxRate
 from harness.retry import RetryPolicy, with_retries
-from harness.rows import attempt_rows, response_row
+from harness.rows import attempt_rows, cached_row, response_row
 from harness.store import RunStore
 from providers import adapter_for
+from providers.base import Failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,21 +35,53 @@ class Limits:
     """Overrides every endpoint's catalog concurrency."""
     rpm: int | None = None
     """Overrides every endpoint's catalog requests-per-minute."""
+    tpm: int | None = None
+    """Overrides every endpoint's catalog tokens-per-minute."""
+    lag_threshold_s: float = 0.02
+    """Event-loop lag above which a row's latency is flagged latency_suspect."""
 
 
 @dataclass(slots=True)
 class Tally:
-    """Per-model outcome counts, for the progress display and the run summary."""
+    """What the run did, for the progress display, the summary and the manifest."""
 
-    by_model: dict[str, dict[str, int]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(int))
-    )
+    by_model: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    failures: Counter[str] = field(default_factory=Counter)
+    """Failed attempts by kind (each retried or final)."""
+    cached: int = 0
+    suspect: int = 0
+    gates: dict[str, Gate] = field(default_factory=dict)
+    lag: LagMonitor | None = None
 
-    def add(self, model: str, outcome: str) -> None:
-        self.by_model[model][outcome] += 1
+    def add(self, model: str, row: dict) -> None:
+        self.by_model[model][row["outcome"]] += 1
+        self.cached += bool(row.get("cached"))
+        self.suspect += bool(row.get("latency_suspect"))
+
+    def summary(self) -> dict:
+        gates = {
+            k: {"cuts": g.cuts, "low": g.low, "final": g.limit, "max": g.max}
+            for k, g in self.gates.items()
+            if g.cuts
+        }
+        lag = self.lag
+        return {
+            "outcomes": {m: dict(c) for m, c in self.by_model.items()},
+            "failed_attempts": dict(self.failures),
+            "cached": self.cached,
+            "latency_suspect": self.suspect,
+            "adaptive": gates,
+            "max_loop_lag_ms": round(lag.max_lag_s * 1000, 1) if lag else None,
+        }
 
 
 OnDone = Callable[[Job, dict], None]
+
+
+def _tokens(job: Job) -> int:
+    """Worst-case tokens of one request, for tpm pacing: ~3 characters a token, + max_tokens."""
+    chars = sum(len(m["content"]) for m in job.messages)
+    return chars // 3 + (job.params.max_tokens or 1024)
 
 
 async def run_jobs(
@@ -56,6 +93,7 @@ async def run_jobs(
     policy: RetryPolicy = RetryPolicy(),
     fx: FxRate,
     on_done: OnDone | None = None,
+    cache: ResponseCache | None = None,
 ) -> Tally:
     """Run every job not already in the journal; each finished job is journaled at once."""
     done = store.done_ids()
@@ -63,15 +101,30 @@ async def run_jobs(
     for job in jobs:
         if job.job_id not in done:
             queues[job.target.endpoint_key].append(job)
-    tally = Tally()
+    tally = Tally(lag=LagMonitor(threshold_s=limits.lag_threshold_s))
     if not queues:
         return tally
     slots: asyncio.Queue[int] = asyncio.Queue()
     for i in range(limits.concurrency):
         slots.put_nowait(i)
     pool = ClientPool(limits.concurrency, timeouts)
+    lag = tally.lag
+    assert lag is not None
 
-    async def one(job: Job, throttler: Throttler | None) -> None:
+    def finish(job: Job, row: dict, attempts: list[dict]) -> None:
+        store.append(row, attempts)
+        tally.add(job.target.ref, row)
+        if on_done is not None:
+            on_done(job, row)
+
+    async def one(
+        job: Job, gate: Gate, throttler: Throttler | None, bucket: TokenBucket | None
+    ) -> None:
+        key = cache_key(job)
+        hit = cache.row_for(key) if cache is not None else None
+        if hit is not None:
+            finish(job, cached_row(store.run_id, job, key, hit), [])
+            return
         adapter = adapter_for(job.target)
         wire = adapter.build(job.target, job.messages, job.params)
 
@@ -79,41 +132,55 @@ async def run_jobs(
             if throttler is not None:
                 async with throttler:
                     pass
-            slot = await slots.get()
-            try:
-                return await attempt(
-                    pool.client(slot), adapter, job.target, wire, timeouts.deadline_s
-                )
-            finally:
-                slots.put_nowait(slot)
+            if bucket is not None:
+                await bucket.take(_tokens(job))
+            async with gate:
+                slot = await slots.get()
+                try:
+                    start = time.perf_counter()
+                    att = await attempt(
+                        pool.client(slot), adapter, job.target, wire, timeouts.deadline_s
+                    )
+                finally:
+                    slots.put_nowait(slot)
+            att.suspect = lag.suspect_since(start)
+            failed = att.result if isinstance(att.result, Failure) else None
+            if failed is not None:
+                tally.failures[failed.kind] += 1
+            gate.feedback(failed is not None and failed.kind == "rate_limit")
+            return att
 
         attempts = await with_retries(policy, once)
-        row = response_row(store.run_id, job, wire, attempts, fx)
-        store.append(row, attempt_rows(store.run_id, job, attempts))
-        tally.add(job.target.ref, row["outcome"])
-        if on_done is not None:
-            on_done(job, row)
+        row = response_row(store.run_id, job, wire, attempts, fx, key)
+        finish(job, row, attempt_rows(store.run_id, job, attempts))
 
-    async def worker(it, throttler: Throttler | None) -> None:
+    async def worker(
+        it: Iterator[Job], gate: Gate, throttler: Throttler | None, bucket: TokenBucket | None
+    ) -> None:
         for job in it:
-            await one(job, throttler)
+            await one(job, gate, throttler, bucket)
 
     tasks = []
-    for queue in queues.values():
+    for endpoint, queue in queues.items():
         vendor = queue[0].target.vendor
-        width = min(
-            limits.endpoint_concurrency or vendor.limits.concurrency, limits.concurrency, len(queue)
-        )
+        width = min(limits.endpoint_concurrency or vendor.limits.concurrency, limits.concurrency)
+        gate = tally.gates[endpoint] = Gate(width)
         rpm = limits.rpm or vendor.limits.rpm
+        tpm = limits.tpm or vendor.limits.tpm
         throttler = Throttler(rate_limit=rpm, period=60.0) if rpm else None
+        bucket = TokenBucket(tpm) if tpm else None
         it = iter(queue)
-        tasks.extend(asyncio.create_task(worker(it, throttler)) for _ in range(width))
+        tasks.extend(
+            asyncio.create_task(worker(it, gate, throttler, bucket))
+            for _ in range(min(width, len(queue)))
+        )
+    monitor = asyncio.create_task(lag.run())
     try:
         await asyncio.gather(*tasks)
     finally:
-        for task in tasks:
+        for task in [*tasks, monitor]:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, monitor, return_exceptions=True)
         await pool.aclose()
     return tally
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: first release. 2: adds cache_key, cached, latency_suspect (v1 rows read them as null)."""
 
 _S, _I, _F, _B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 _TS = pa.timestamp("us", tz="UTC")
@@ -69,9 +70,22 @@ RESPONSE_COLUMNS: list[tuple[str, pa.DataType, str]] = [
     ("price_source", _S, "Where the price came from, with price_checked its date."),
     ("price_checked", _S, "Date the price was checked."),
     ("dropped_params", _LS, "Suite params not sent because the vendor rejects them."),
-    ("attempts", _I, "HTTP attempts made for this job (1 = no retry)."),
+    ("attempts", _I, "HTTP attempts made for this job (1 = no retry; 0 = served from the cache)."),
     ("started_at", _TS, "Wall-clock start of the final attempt (UTC)."),
     ("simulated", _B, "True when the answer came from the built-in simulator."),
+    ("cache_key", _S, "Hash of endpoint, model, messages, params and repeat: the --cache key."),
+    (
+        "cached",
+        _B,
+        "True when the row was copied from an earlier run by --cache (no request "
+        "sent; never counts for latency).",
+    ),
+    (
+        "latency_suspect",
+        _B,
+        "True when bench's own event loop lagged past the threshold during "
+        "the final attempt, so its latency includes our queueing.",
+    ),
 ]
 
 ATTEMPT_COLUMNS: list[tuple[str, pa.DataType, str]] = [
@@ -124,6 +138,29 @@ RESPONSES = _schema(RESPONSE_COLUMNS, "responses")
 ATTEMPTS = _schema(ATTEMPT_COLUMNS, "attempts")
 GRADES = _schema(GRADE_COLUMNS, "grades")
 
+SCHEMAS = {"responses": RESPONSES, "attempts": ATTEMPTS, "grades": GRADES}
+
+
+def table_kind(table: pa.Table) -> str | None:
+    meta = table.schema.metadata or {}
+    kind = meta.get(b"bench.table")
+    return kind.decode() if kind else None
+
+
+def upgrade(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A table written by any earlier schema version, in the current one: columns added since
+    are null, columns are in the current order; unknown extra columns are kept at the end."""
+    columns, names = [], []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table.column(field.name).cast(field.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+        names.append(field.name)
+    extra = [n for n in table.column_names if n not in names]
+    return pa.Table.from_arrays(columns + [table.column(n) for n in extra], names=names + extra)
+
+
 __all__ = [
     "ATTEMPTS",
     "ATTEMPT_COLUMNS",
@@ -131,5 +168,8 @@ __all__ = [
     "GRADE_COLUMNS",
     "RESPONSES",
     "RESPONSE_COLUMNS",
+    "SCHEMAS",
     "SCHEMA_VERSION",
+    "table_kind",
+    "upgrade",
 ]

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from harness.errors import ResultsError
-from harness.schema import ATTEMPTS, GRADES, RESPONSES
+from harness.schema import ATTEMPTS, GRADES, RESPONSES, SCHEMAS, upgrade
 
 PART_ROWS = 20_000
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -190,6 +190,7 @@ class RunStore:
                 path.unlink()
 
     def read(self, table: str = "responses") -> pa.Table:
+        """A table of this run in the current schema, whichever version wrote it."""
         parts = sorted(self.dir.glob(f"{table}-*.parquet"))
         if not parts:
             raise ResultsError(
@@ -197,12 +198,13 @@ class RunStore:
                 f"interrupted: finish it with `bench run --resume {self.run_id}`"
             )
         try:
-            return pa.concat_tables([pq.read_table(p) for p in parts], promote_options="default")
+            tables = [pq.read_table(p) for p in parts]
         except (OSError, pa.ArrowInvalid) as exc:
             raise ResultsError(
                 f"{self.dir}: unreadable Parquet ({type(exc).__name__}); "
                 f"rebuild it with `bench run --resume {self.run_id}`"
             ) from None
+        return pa.concat_tables([upgrade(t, SCHEMAS[table]) for t in tables])
 
 
 def list_runs(root: str | Path) -> list[str]:

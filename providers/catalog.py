@@ -79,6 +79,8 @@ class Endpoint(_Strict):
 class Limits(_Strict):
     concurrency: int = Field(8, ge=1)
     rpm: int | None = Field(None, ge=1)
+    tpm: int | None = Field(None, ge=1)
+    """Tokens per minute (input estimate + max_tokens per request)."""
 
 
 class Price(_Strict):

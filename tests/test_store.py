@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from harness.schema import ATTEMPT_COLUMNS, RESPONSE_COLUMNS, RESPONSES, SCHEMA_VERSION
+from harness.schema import (
+    ATTEMPT_COLUMNS,
+    GRADE_COLUMNS,
+    RESPONSE_COLUMNS,
+    RESPONSES,
+    SCHEMA_VERSION,
+)
 from harness.store import RunStore
 
 from .conftest import ROOT
@@ -14,7 +20,7 @@ from .conftest import ROOT
 
 def test_every_column_is_documented() -> None:
     doc = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
-    for name, dtype, meaning in [*RESPONSE_COLUMNS, *ATTEMPT_COLUMNS]:
+    for name, dtype, meaning in [*RESPONSE_COLUMNS, *ATTEMPT_COLUMNS, *GRADE_COLUMNS]:
         assert f"| `{name}` | {dtype} | {meaning} |" in doc, name
 
 

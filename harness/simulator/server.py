@@ -235,6 +235,8 @@ class SimApp:
             st.arrivals.setdefault(req.prompt, []).append(asyncio.get_running_loop().time())
         try:
             return await self._answer(request, vendor, body, req, nth)
+        except ConnectionError:  # the client went away mid-answer: nothing to report
+            return web.Response(status=499)
         finally:
             with st.lock:
                 st.inflight -= 1
