@@ -95,6 +95,39 @@ async def raw_client(url: str, n: int, c: int) -> None:
         await client.aclose()
 
 
+def timing_accuracy(run_dir: Path, port: int) -> dict[str, float]:
+    """bench's TTFT against the simulator's own record of when it wrote the first token."""
+    import pyarrow.parquet as pq
+
+    stats = httpx.get(f"http://127.0.0.1:{port}/_sim/stats", timeout=10).json()
+    rows = pq.read_table(
+        run_dir / "responses-00000.parquet",
+        columns=["prompt", "started_at", "ttft_s", "latency_suspect"],
+    ).to_pylist()
+    diffs, ttfts = [], []
+    for r in rows:
+        sent = stats["first_token"].get(r["prompt"])
+        if not sent or r["ttft_s"] is None:
+            continue
+        seen = r["started_at"].timestamp() + r["ttft_s"]
+        diffs.append((seen - sent[-1]) * 1000)
+        ttfts.append(r["ttft_s"] * 1000)
+    diffs.sort()
+    ttfts.sort()
+
+    def q(xs: list[float], p: float) -> float:
+        return round(xs[min(len(xs) - 1, int(p * len(xs)))], 2)
+
+    return {
+        "rows": len(diffs),
+        "client_minus_server_ms_p50": q(diffs, 0.5),
+        "client_minus_server_ms_p99": q(diffs, 0.99),
+        "ttft_ms_p50": q(ttfts, 0.5),
+        "ttft_ms_p99": q(ttfts, 0.99),
+        "latency_suspect_rows": sum(bool(r["latency_suspect"]) for r in rows),
+    }
+
+
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Wall, CPU and peak RSS of one command, read by GNU time."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
@@ -146,6 +179,7 @@ def main() -> None:
                 "--endpoint-concurrency",
                 str(args.concurrency),
                 "--no-progress",
+                "--no-grade",
             ]
             bench = measure(cmd, env)
             raw_code = (
@@ -155,6 +189,9 @@ def main() -> None:
             )
             raw = measure([sys.executable, "-c", raw_code])
             manifest = json.loads((Path(tmp) / "tp" / "manifest.json").read_text())
+            timing = (
+                timing_accuracy(Path(tmp) / "tp", port) if args.token_ms or args.ttft_ms else None
+            )
     finally:
         sim.terminate()
         sim.wait()
@@ -169,6 +206,10 @@ def main() -> None:
         "raw_httpx": {**raw, "requests_per_s": args.jobs / raw["wall_s"]},
     }
     out["bench_vs_raw_wall"] = bench["wall_s"] / raw["wall_s"]
+    out["harness_cpu_ms_per_request"] = (bench["cpu_s"] - raw["cpu_s"]) * 1000 / args.jobs
+    out["summary"] = manifest.get("summary", {})
+    if timing:
+        out["timing"] = timing
     out["bench_vs_raw_cpu"] = bench["cpu_s"] / raw["cpu_s"]
     print(json.dumps(out, indent=2))
 

@@ -111,8 +111,9 @@ async def run_jobs(
     lag = tally.lag
     assert lag is not None
 
-    def finish(job: Job, row: dict, attempts: list[dict]) -> None:
-        store.append(row, attempts)
+    async def finish(job: Job, row: dict, attempts: list[dict]) -> None:
+        store.write_line(row, attempts)
+        await store.sync()
         tally.add(job.target.ref, row)
         if on_done is not None:
             on_done(job, row)
@@ -123,7 +124,7 @@ async def run_jobs(
         key = cache_key(job)
         hit = cache.row_for(key) if cache is not None else None
         if hit is not None:
-            finish(job, cached_row(store.run_id, job, key, hit), [])
+            await finish(job, cached_row(store.run_id, job, key, hit), [])
             return
         adapter = adapter_for(job.target)
         wire = adapter.build(job.target, job.messages, job.params)
@@ -152,7 +153,7 @@ async def run_jobs(
 
         attempts = await with_retries(policy, once)
         row = response_row(store.run_id, job, wire, attempts, fx, key)
-        finish(job, row, attempt_rows(store.run_id, job, attempts))
+        await finish(job, row, attempt_rows(store.run_id, job, attempts))
 
     async def worker(
         it: Iterator[Job], gate: Gate, throttler: Throttler | None, bucket: TokenBucket | None

@@ -7,6 +7,7 @@ Parquet parts are derived from it by `compact()`, written to a temporary name an
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -104,10 +105,18 @@ class RunStore:
                 fh.truncate(data.rfind(b"\n") + 1)
 
     def append(self, row: dict[str, Any], attempts: list[dict[str, Any]]) -> None:
+        self.write_line(row, attempts)
+        os.fsync(self._journal.fileno())
+
+    def write_line(self, row: dict[str, Any], attempts: list[dict[str, Any]]) -> None:
+        """Write and flush one record (in the OS's hands: it survives kill -9); see `sync`."""
         line = json.dumps({"row": row, "attempts": attempts}, ensure_ascii=False, default=str)
         self._journal.write(line + "\n")
         self._journal.flush()
-        os.fsync(self._journal.fileno())
+
+    async def sync(self) -> None:
+        """fsync the journal off the event loop, so the disk never stalls the requests' clock."""
+        await asyncio.to_thread(os.fsync, self._journal.fileno())
 
     def close_journal(self) -> None:
         if self._journal is not None:

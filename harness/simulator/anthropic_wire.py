@@ -116,6 +116,10 @@ class AnthropicRenderer:
         out.append(_event("message_stop", {"type": "message_stop"}))
         return out
 
+    def first_token_index(self, script: Script) -> int:
+        """Events before the first token: message_start, content_block_start (+ ping)."""
+        return 2 if script.reasoning else 3
+
     def body(self, script: Script, finish: str) -> dict[str, Any]:
         content: list[dict[str, Any]] = []
         if script.reasoning:

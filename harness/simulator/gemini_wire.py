@@ -86,6 +86,10 @@ class GeminiRenderer:
             out.append(b"data: " + error_event.encode() + b"\r\n\r\n")
         return out
 
+    def first_token_index(self, script: Script) -> int:
+        """Every chunk carries tokens."""
+        return 0
+
     def body(self, script: Script, finish: str) -> dict[str, Any]:
         if finish.startswith(BLOCK_PREFIX):
             return self._blocked(finish)

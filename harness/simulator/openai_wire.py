@@ -73,6 +73,10 @@ class OpenAIChatRenderer:
         out.append(b"data: [DONE]\n\n")
         return out
 
+    def first_token_index(self, script: Script) -> int:
+        """Chunks before the first token: the role chunk."""
+        return 1
+
     def body(self, script: Script, finish: str) -> dict[str, Any]:
         message: dict[str, Any] = {"role": "assistant", "content": "".join(script.tokens)}
         if script.reasoning:

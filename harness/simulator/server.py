@@ -15,6 +15,7 @@ import hashlib
 import random
 import re
 import threading
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ class _State:
         self.by_prompt: Counter[str] = Counter()
         self.nth: Counter[tuple[str, str, str]] = Counter()
         self.arrivals: dict[str, list[float]] = {}
+        self.first_token: dict[str, list[float]] = {}
+        """Wall-clock time the first token of each streamed answer was written, per prompt."""
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
@@ -73,6 +76,7 @@ class _State:
                 "max_inflight": self.max_inflight,
                 "by_prompt": dict(self.by_prompt),
                 "arrivals": {k: list(v) for k, v in self.arrivals.items()},
+                "first_token": {k: list(v) for k, v in self.first_token.items()},
             }
 
 
@@ -289,10 +293,16 @@ class SimApp:
         )
         await resp.prepare(request)
         chunks = wire.chunks(script, finish, error_event)
+        first = wire.first_token_index(script)
         if cfg.keepalive and req.protocol == "openai_chat":
             chunks.insert(0, b": keep-alive\n\n")
-        await self._send(request, resp, chunks, fault)
+            first += 1
+        await self._send(request, resp, chunks, fault, req.prompt, first)
         return resp
+
+    def _first_token(self, prompt: str) -> None:
+        with self.state.lock:
+            self.state.first_token.setdefault(prompt, []).append(time.time())
 
     async def _send(
         self,
@@ -300,6 +310,8 @@ class SimApp:
         resp: web.StreamResponse,
         chunks: list[bytes],
         fault: Fault | None,
+        prompt: str,
+        first: int,
     ) -> None:
         if fault is not None and fault.kind in ("drop", "stall"):
             await resp.write(b"".join(chunks[: max(1, len(chunks) // 2)]))
@@ -309,12 +321,15 @@ class SimApp:
                 request.transport.close()
             return
         if not self.config.token_ms:
+            self._first_token(prompt)
             await resp.write(b"".join(chunks))
         else:
             delay = self.config.token_ms / 1000
             for i, chunk in enumerate(chunks):
-                if i > 1:
+                if i > first:
                     await asyncio.sleep(delay)
+                if i == first:
+                    self._first_token(prompt)
                 await resp.write(chunk)
         await resp.write_eof()
 
