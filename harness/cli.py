@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,7 +16,7 @@ from harness.progress import RunProgress
 from harness.retry import RetryPolicy
 from harness.run import RunOptions, execute
 from harness.scheduler import Limits
-from harness.store import RunStore, results_root
+from harness.store import RunStore, list_runs, results_root
 from harness.suites import check_suite
 from providers import load_catalog
 
@@ -385,9 +384,8 @@ def schema() -> None:
 @app.command()
 def runs(results: ResultsOpt = None) -> None:
     """List the runs in the results store."""
-    root = results_root(results)
-    for path in sorted(Path(root).glob("*/manifest.json")):
-        m = json.loads(path.read_text(encoding="utf-8"))
+    for run_id in list_runs(results or str(results_root(None))):
+        m = RunStore(results, run_id).manifest()
         sim = " simulated" if m.get("simulated") else ""
         out.print(f"{m['run_id']}  {m.get('status')}  {m.get('rows', 0)}/{m.get('jobs')} jobs{sim}")
 

@@ -20,9 +20,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from harness.errors import ResultsError
+from harness.remote import Remote, is_remote, stage_dir
 from harness.schema import ATTEMPTS, GRADES, RESPONSES, SCHEMAS, upgrade
 
-PART_ROWS = 20_000
+PART_ROWS = 5_000
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -42,15 +43,26 @@ class RunStore:
                 f"run id {run_id!r}: use letters, digits, '.', '_' or '-' (at most 100)"
             )
         self.run_id = run_id
-        self.dir = results_root(root) / run_id
+        url = self.root = str(root or os.environ.get("BENCH_RESULTS") or "results")
+        self.remote = Remote(url) if is_remote(url) else None
+        self.dir = (stage_dir(url) if self.remote else results_root(root)) / run_id
         self.manifest_path = self.dir / "manifest.json"
         self.journal_path = self.dir / "journal.jsonl"
         self._journal: Any = None
+        if self.remote is not None:
+            self.remote.pull(run_id, self.dir)
 
     # ----------------------------------------------------------------- lifecycle
 
     def exists(self) -> bool:
         return self.manifest_path.is_file()
+
+    def _push(self, names: list[str] | None = None) -> None:
+        """Upload finished files when the store is remote (see harness/remote.py)."""
+        if self.remote is None:
+            return
+        files = [self.dir / n for n in names] if names else sorted(self.dir.iterdir())
+        self.remote.push(self.run_id, [f for f in files if not f.name.endswith(".tmp")])
 
     def create(self, manifest: dict[str, Any], overwrite: bool = False) -> None:
         if self.dir.exists() and any(self.dir.iterdir()):
@@ -62,6 +74,8 @@ class RunStore:
             for child in self.dir.iterdir():
                 if child.is_file():
                     child.unlink()
+            if self.remote is not None:
+                self.remote.clear(self.run_id)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -74,7 +88,7 @@ class RunStore:
         if not self.manifest_path.is_file():
             raise ResultsError(
                 f"{self.manifest_path}: no such run; check the run id and --results "
-                f"(runs here: {', '.join(list_runs(self.dir.parent)) or 'none'})"
+                f"(runs here: {', '.join(list_runs(self.root)) or 'none'})"
             )
         try:
             return json.loads(self.manifest_path.read_text(encoding="utf-8"))
@@ -88,6 +102,7 @@ class RunStore:
         tmp = self.manifest_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.manifest_path)
+        self._push(["manifest.json"])
 
     # ----------------------------------------------------------------- journal
 
@@ -168,6 +183,7 @@ class RunStore:
             n_att_parts += 1
         self._drop_parts("responses", n_parts)
         self._drop_parts("attempts", n_att_parts)
+        self._push()
         return n_rows
 
     def _write_part(
@@ -190,6 +206,7 @@ class RunStore:
         for n, start in enumerate(range(0, max(len(rows), 1), PART_ROWS), 1):
             self._write_part("grades", n - 1, rows[start : start + PART_ROWS], GRADES)
         self._drop_parts("grades", n)
+        self._push([p.name for p in self.dir.glob("grades-*.parquet")])
         return len(rows)
 
     def _drop_parts(self, table: str, keep: int) -> None:
@@ -197,6 +214,8 @@ class RunStore:
             index = int(path.stem.rsplit("-", 1)[1])
             if index >= keep:
                 path.unlink()
+                if self.remote is not None:
+                    self.remote.delete(self.run_id, [path.name])
 
     def read(self, table: str = "responses") -> pa.Table:
         """A table of this run in the current schema, whichever version wrote it."""
@@ -217,6 +236,8 @@ class RunStore:
 
 
 def list_runs(root: str | Path) -> list[str]:
+    if is_remote(str(root)):
+        return Remote(str(root)).runs()
     root = Path(root)
     if not root.is_dir():
         return []
