@@ -42,6 +42,8 @@ COPIED = (
     "price_currency",
     "price_source",
     "price_checked",
+    "cost_original",
+    "price_tier",
 )
 
 

@@ -27,7 +27,7 @@ app = typer.Typer(
     help="Benchmark US and Chinese LLM APIs: quality, latency, price, refusals.",
 )
 err = Console(stderr=True, soft_wrap=True)
-out = Console()
+out = Console(width=None if sys.stdout.isatty() else 160)
 
 ResultsOpt = Annotated[
     str | None,
@@ -103,6 +103,15 @@ def run(
             help="K/N: run the K-th of N deterministic slices (combine them with bench merge)."
         ),
     ] = None,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(
+            min=0, help="USD cap: each job reserves its worst case first; never exceeded."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan and a cost range; send nothing.")
+    ] = False,
     lag_threshold_ms: Annotated[
         float, typer.Option(min=1, help="Event-loop lag that flags a row latency_suspect.")
     ] = 20.0,
@@ -120,9 +129,13 @@ def run(
         limits=Limits(concurrency, endpoint_concurrency, rpm, tpm, lag_threshold_ms / 1000),
         shard=_shard(shard),
         cache=cache,
+        max_cost=max_cost,
         timeouts=Timeouts(read_s=timeout, deadline_s=deadline),
         policy=RetryPolicy(max_attempts=max_attempts),
     )
+    if dry_run:
+        _dry_run(opts)
+        return
     display = RunProgress(err) if progress and err.is_terminal else None
 
     def on_start(jobs, done):  # type: ignore[no-untyped-def]
@@ -156,6 +169,55 @@ def run(
     out.print(f"results: {result.store.dir}")
     if m["status"] != "finished":
         out.print(f"resume with: bench run --resume {m['run_id']}")
+
+
+def _dry_run(opts: RunOptions) -> None:
+    from harness.plan import plan
+    from harness.pricing import FxRate
+    from harness.run import planned_jobs
+
+    fx = FxRate.from_env()
+    plans = plan(planned_jobs(opts), fx)
+    table = Table(title="bench run --dry-run: nothing is sent")
+    for col in (
+        "model",
+        "jobs",
+        "input tokens/job",
+        "method",
+        "cost low USD",
+        "cost high USD",
+        "key",
+    ):
+        table.add_column(col)
+    low = high = 0.0
+    unpriced = []
+    for p in plans:
+
+        def money(v: float | None) -> str:
+            return "unpriced" if v is None else f"{v:.4f}"
+
+        table.add_row(
+            p.ref,
+            str(p.jobs),
+            str(p.input_tokens // max(p.jobs, 1)),
+            ", ".join(sorted(p.methods)),
+            money(p.low_usd),
+            money(p.high_usd),
+            "set" if p.key_set else f"MISSING {p.key_env}",
+        )
+        if p.low_usd is None or p.high_usd is None:
+            unpriced.append(p.ref)
+        else:
+            low, high = low + p.low_usd, high + p.high_usd
+    out.print(table)
+    out.print(
+        f"total: {sum(p.jobs for p in plans)} jobs; cost {low:.4f}-{high:.4f} USD"
+        + (f" plus unpriced models: {', '.join(unpriced)}" if unpriced else "")
+        + f" (CNY at {fx.cny_per_usd} per USD, {fx.source})"
+    )
+    missing = [p.key_env for p in plans if not p.key_set]
+    if missing:
+        out.print(f"missing keys: {', '.join(sorted(set(missing)))}")
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:
@@ -353,6 +415,34 @@ def report(
     store = RunStore(results, run_id)
     path = write_report(store, out_dir)
     out.print(f"report: {path}")
+
+
+@app.command()
+def prices(
+    refs: Annotated[
+        list[str] | None, typer.Argument(help="vendor:model refs (default: every catalog price).")
+    ] = None,
+) -> None:
+    """Unit prices per million tokens, with their source and the date they were checked."""
+    from harness.price_table import price_rows
+
+    table = Table(title="bench prices (per million tokens, in the billing currency)")
+    for col in (
+        "model",
+        "currency",
+        "input",
+        "cached input",
+        "output",
+        "reasoning",
+        "tiers",
+        "off-peak",
+        "source",
+        "checked",
+    ):
+        table.add_column(col)
+    for row in price_rows(refs or []):
+        table.add_row(*row)
+    out.print(table)
 
 
 @app.command()

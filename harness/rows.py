@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from harness.http import Attempt
 from harness.jobs import Job
-from harness.pricing import FxRate, cost_usd, price_for
+from harness.pricing import FxRate, quote
 from providers.base import Answer, Failure, WireRequest
 
 
@@ -105,7 +106,14 @@ def response_row(
             reasoning="",
         )
         return row
-    price = price_for(t.vendor, t.model, res.model_reported)
+    q = quote(
+        t.vendor,
+        t.model,
+        res.model_reported,
+        res.usage,
+        datetime.fromtimestamp(last.started_at, UTC),
+        fx,
+    )
     tpot, tps, cps = _speeds(res, last)
     u = res.usage
     row.update(
@@ -128,16 +136,18 @@ def response_row(
         tpot_s=tpot,
         output_tps=tps,
         chars_per_s=cps,
-        cost_usd=cost_usd(price, u, fx),
+        cost_usd=q.cost_usd if q else None,
     )
-    if price is not None:
+    if q is not None:
         row.update(
-            price_input=price.input,
-            price_output=price.output,
-            price_cached=price.cached_input,
-            price_currency=price.currency,
-            price_source=price.source,
-            price_checked=price.checked,
+            cost_original=q.cost_original,
+            price_input=q.input,
+            price_output=q.output,
+            price_cached=q.cached,
+            price_currency=q.currency,
+            price_source=q.source + (" (off-peak)" if q.offpeak else ""),
+            price_checked=q.checked,
+            price_tier=q.tier,
         )
     return row
 

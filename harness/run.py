@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from harness.budget import Budget, worst_case
 from harness.cache import ResponseCache, cache_key
 from harness.errors import ConfigError
 from harness.http import Timeouts
@@ -50,6 +51,8 @@ class RunOptions:
     """(k, n): run only the k-th of n deterministic slices of the jobs."""
     cache: bool = False
     """Serve jobs whose answers earlier runs in the store already hold."""
+    max_cost: float | None = None
+    """USD cap on spend; jobs reserve their worst case before they are sent."""
 
 
 def in_shard(job: Job, shard: tuple[int, int] | None) -> bool:
@@ -151,8 +154,8 @@ def simulator_url(on: bool) -> Iterator[str | None]:
         yield sim.url
 
 
-def _targets(models: list[str], url: str | None) -> list[Target]:
-    targets = [resolve(m, simulator_url=url) for m in models]
+def _targets(models: list[str], url: str | None, require_key: bool = True) -> list[Target]:
+    targets = [resolve(m, simulator_url=url, require_key=require_key) for m in models]
     seen: dict[str, str] = {}
     for t in targets:
         key = f"{t.vendor.id}@{t.endpoint_id}:{t.model}"
@@ -162,6 +165,36 @@ def _targets(models: list[str], url: str | None) -> list[Target]:
             )
         seen[key] = t.ref
     return targets
+
+
+def planned_jobs(opts: RunOptions) -> list[Job]:
+    """The jobs a run would send, without sending anything (keys not required)."""
+    if opts.resume:
+        store = RunStore(opts.results, opts.resume)
+        manifest = store.manifest()
+        suite = suite_from_dict(manifest["suite"], str(store.manifest_path))
+        models, repeat = manifest["models"], manifest["repeat"]
+        shard = tuple(manifest["shard"]) if manifest.get("shard") else None
+        done = store.done_ids()
+    else:
+        if not opts.suite_path:
+            raise ConfigError("give a suite file (bench run SUITE.yaml) or --resume RUN_ID")
+        suite = load_suite(opts.suite_path)
+        models, repeat, shard, done = (
+            opts.models or suite.models,
+            opts.repeat or suite.repeat,
+            opts.shard,
+            set(),
+        )
+        if not models:
+            raise ConfigError(
+                f"{opts.suite_path}: no models; pass -m vendor:model or list models: in the suite"
+            )
+    url = "http://simulator.invalid" if opts.simulate else None
+    targets = _targets(models, url, require_key=False)
+    return [
+        j for j in expand(suite, targets, repeat) if in_shard(j, shard) and j.job_id not in done
+    ]
 
 
 def execute(
@@ -191,6 +224,14 @@ def execute(
     with simulator_url(simulate) as url:
         targets = _targets(models, url)
         jobs = [j for j in expand(suite, targets, repeat) if in_shard(j, shard)]
+        cap = (
+            opts.max_cost
+            if opts.max_cost is not None
+            else (manifest.get("max_cost") if opts.resume else None)
+        )
+        if cap is not None:
+            for job in jobs:  # every model must be priced, and capped, before anything is sent
+                worst_case(job, fx)
         if opts.resume:
             manifest["status"] = "running"
             store.write_manifest(manifest)
@@ -198,7 +239,7 @@ def execute(
             manifest = _manifest(
                 store.run_id, suite, opts.suite_path, targets, repeat, simulate, fx, len(jobs)
             )
-            manifest.update(shard=list(shard) if shard else None, cache=use_cache)
+            manifest.update(shard=list(shard) if shard else None, cache=use_cache, max_cost=cap)
             store.create(manifest, overwrite=opts.overwrite)
         done = store.done_ids()
         on_done = on_start(jobs, done) if on_start else None
@@ -206,6 +247,11 @@ def execute(
         if use_cache:
             wanted = {cache_key(j) for j in jobs if j.job_id not in done}
             cache = ResponseCache.load(store.dir.parent, wanted, store.run_id)
+        budget = None
+        if cap is not None:
+            spent = sum(rec["row"].get("cost_usd") or 0.0 for rec in store.records())
+            budget = Budget(cap, spent)
+            manifest["max_cost"] = cap
         store.open_journal()
         tally, interrupted = Tally(), True
         try:
@@ -219,13 +265,22 @@ def execute(
                     fx=fx,
                     on_done=on_done,
                     cache=cache,
+                    budget=budget,
                 )
             )
             interrupted = False
         finally:
             store.close_journal()
             rows = store.compact()
-            manifest["status"] = "interrupted" if interrupted or rows < len(jobs) else "finished"
+            manifest["status"] = (
+                "budget_exhausted"
+                if budget is not None and budget.exhausted and not interrupted
+                else "interrupted"
+                if interrupted or rows < len(jobs)
+                else "finished"
+            )
+            if budget is not None:
+                manifest["spent_usd"] = round(budget.spent_usd, 6)
             manifest["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
             manifest["rows"] = rows
             manifest["summary"] = tally.summary()

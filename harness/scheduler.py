@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from asyncio_throttle import Throttler
 
+from harness.budget import Budget, worst_case
 from harness.cache import ResponseCache, cache_key
 from harness.http import Attempt, ClientPool, Timeouts, attempt
 from harness.jobs import Job
@@ -94,6 +95,7 @@ async def run_jobs(
     fx: FxRate,
     on_done: OnDone | None = None,
     cache: ResponseCache | None = None,
+    budget: Budget | None = None,
 ) -> Tally:
     """Run every job not already in the journal; each finished job is journaled at once."""
     done = store.done_ids()
@@ -126,6 +128,11 @@ async def run_jobs(
         if hit is not None:
             await finish(job, cached_row(store.run_id, job, key, hit), [])
             return
+        reserved = 0.0
+        if budget is not None:
+            reserved = worst_case(job, fx)
+            if not budget.reserve(reserved):
+                return  # over the cap: left for a resume with a higher --max-cost
         adapter = adapter_for(job.target)
         wire = adapter.build(job.target, job.messages, job.params)
 
@@ -153,6 +160,8 @@ async def run_jobs(
 
         attempts = await with_retries(policy, once)
         row = response_row(store.run_id, job, wire, attempts, fx, key)
+        if budget is not None:
+            budget.settle(reserved, row.get("cost_usd"))
         await finish(job, row, attempt_rows(store.run_id, job, attempts))
 
     async def worker(

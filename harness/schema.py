@@ -9,7 +9,8 @@ from __future__ import annotations
 import pyarrow as pa
 
 SCHEMA_VERSION = 2
-"""1: first release. 2: adds cache_key, cached, latency_suspect (v1 rows read them as null)."""
+"""1: first release. 2: adds cache_key, cached, latency_suspect, cost_original, price_tier
+(v1 rows read them as null)."""
 
 _S, _I, _F, _B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
 _TS = pa.timestamp("us", tz="UTC")
@@ -63,12 +64,14 @@ RESPONSE_COLUMNS: list[tuple[str, pa.DataType, str]] = [
     ("output_tps", _F, "Output tokens per second after the first token."),
     ("chars_per_s", _F, "Answer+reasoning characters per second after the first token."),
     ("cost_usd", _F, "Cost of the row in USD; null when the model is unpriced."),
+    ("cost_original", _F, "Cost in the currency the vendor bills in (price_currency)."),
     ("price_input", _F, "Input price applied, per million tokens, in price_currency."),
     ("price_output", _F, "Output price applied, per million tokens, in price_currency."),
     ("price_cached", _F, "Cached-input price applied, per million tokens, in price_currency."),
     ("price_currency", _S, "Currency of the list price (USD or CNY)."),
     ("price_source", _S, "Where the price came from, with price_checked its date."),
     ("price_checked", _S, "Date the price was checked."),
+    ("price_tier", _S, "Input-length tier applied (e.g. >32000), when the price has tiers."),
     ("dropped_params", _LS, "Suite params not sent because the vendor rejects them."),
     ("attempts", _I, "HTTP attempts made for this job (1 = no retry; 0 = served from the cache)."),
     ("started_at", _TS, "Wall-clock start of the final attempt (UTC)."),

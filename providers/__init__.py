@@ -42,6 +42,7 @@ def resolve(
     catalog: Mapping[str, Vendor] | None = None,
     env: Mapping[str, str] | None = None,
     simulator_url: str | None = None,
+    require_key: bool = True,
 ) -> Target:
     """Resolve `vendor[@endpoint]:model`; with `simulator_url` every target points there.
 
@@ -66,7 +67,7 @@ def resolve(
         base = f"{simulator_url.rstrip('/')}/v/{vendor_id}/{endpoint_id}"
         return Target(ref, vendor, endpoint_id, endpoint, model, base, Secret("sim"), True)
     key = env.get(vendor.api_key_env, "")
-    if not key and vendor.key_required:
+    if not key and vendor.key_required and require_key:
         raise ConfigError(
             f"model {ref!r} needs an API key: set {vendor.api_key_env} "
             "(or run with --simulate to use the built-in simulator)"

@@ -83,12 +83,41 @@ class Limits(_Strict):
     """Tokens per minute (input estimate + max_tokens per request)."""
 
 
+class Tier(_Strict):
+    """Prices for requests whose input is above `above` tokens. The whole request is billed at
+    the tier's prices (as Volcengine Ark bills), not progressively."""
+
+    above: int = Field(ge=0)
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cached_input: float | None = Field(None, ge=0)
+
+
+class OffPeak(_Strict):
+    """Discounted hours: UTC windows "HH:MM-HH:MM" (may wrap midnight), prices × factor."""
+
+    windows: tuple[str, ...]
+    factor: float = Field(0.5, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _windows(self) -> OffPeak:
+        for w in self.windows:
+            if not re.fullmatch(r"\d\d:\d\d-\d\d:\d\d", w):
+                raise ValueError(f"window {w!r}: write HH:MM-HH:MM (UTC)")
+        return self
+
+
 class Price(_Strict):
     """List price per million tokens, in `currency`, as checked on `checked` at `source`."""
 
     input: float = Field(ge=0)
     output: float = Field(ge=0)
     cached_input: float | None = Field(None, ge=0)
+    """Price of cached input tokens; the input price when the vendor gives no discount."""
+    reasoning: float | None = Field(None, ge=0)
+    """Price of reasoning tokens when billed apart from output (else the output price)."""
+    tiers: tuple[Tier, ...] = ()
+    offpeak: OffPeak | None = None
     currency: Literal["USD", "CNY"] = "USD"
     checked: str
     source: str
@@ -111,6 +140,8 @@ class Vendor(_Strict):
     moderation: tuple[Signature, ...] = ()
     quota: tuple[Signature, ...] = ()
     """Errors meaning the account is out of credit or over a hard cap: never retried."""
+    genai_prices_id: str | None = None
+    """Provider id in the genai-prices library, for models the catalog does not price."""
     check_model: str | None = None
     """A cheap model for `bench providers --check` and live smoke tests."""
     limits: Limits = Limits()
@@ -203,10 +234,12 @@ __all__ = [
     "EXTRA_ENV",
     "Endpoint",
     "Limits",
+    "OffPeak",
     "Price",
     "Protocol",
     "Quirks",
     "Signature",
+    "Tier",
     "Vendor",
     "load_catalog",
     "parse_ref",

@@ -174,8 +174,10 @@ def script_for(
     else:
         body = []
     finish = "stop"
-    if max_tokens is not None and len(body) > max_tokens:
-        body, finish = body[:max_tokens], "length"
+    if max_tokens is not None and len(reasoning) + len(body) > max_tokens:
+        # reasoning counts against the output cap, as vendors count it
+        reasoning = reasoning[:max_tokens]
+        body, finish = body[: max(0, max_tokens - len(reasoning))], "length"
     return Script(action, body, reasoning, block, finish)
 
 
