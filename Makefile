@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/bench run suites/censorship.yaml --simulate --run-id demo --overwrite
 	$(BIN)/bench report demo
-	@echo "results: results/demo/   report: reports/demo/report.md"
+	@echo "results: results/demo/   reports: reports/demo/report.md, reports/demo/report.html"
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -403,18 +403,25 @@ def _check(vendors: list) -> None:  # type: ignore[type-arg]
 
 @app.command()
 def report(
-    run_id: Annotated[str, typer.Argument(help="Run to report on.")],
+    run_ids: Annotated[list[str], typer.Argument(help="Runs to report on (several: trends).")],
     results: ResultsOpt = None,
     out_dir: Annotated[
         str | None, typer.Option("--out", help="Reports directory (default ./reports).")
     ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="Any of md, html, json, comma-separated.")
+    ] = "md,html",
 ) -> None:
-    """Write a Markdown comparison of the run's models to <out>/<run_id>/report.md."""
-    from harness.report import write_report  # (pandas only when reporting)
+    """Write the comparison report to <out>/<run_id>/report.{md,html,json}."""
+    from harness.reporting import FORMATS, write_report  # (pandas, scipy only when reporting)
 
-    store = RunStore(results, run_id)
-    path = write_report(store, out_dir)
-    out.print(f"report: {path}")
+    formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ConfigError(f"--format {fmt!r}: use md, html or json, comma-separated")
+    path = write_report([RunStore(results, r) for r in run_ids], out_dir, formats)
+    for f in formats:
+        out.print(f"report: {path / ('report.' + f)}")
 
 
 @app.command()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness.report import model_summary
+from harness.reporting.tables import annotate, model_summary
 
 from .conftest import ROOT, bench
 
@@ -33,20 +33,30 @@ def test_simulated_run_and_report(tmp_path: Path) -> None:
     assert rep.returncode == 0, rep.stderr
     text = (reports / "rep" / "report.md").read_text()
     assert "SIMULATED DATA" in text
-    for col in ("requests", "api_block", "TTFT p50 s", "E2E p95 s", "out tok/s p50", "tokens in"):
+    for col in (
+        "Summary per model",
+        "not answered: China-sensitive",
+        "TTFT p50/p95 s",
+        "Paired comparisons",
+        "Answer labels by sensitivity and language",
+        "USD / 1k requests",
+    ):
         assert col in text
     df = pd.concat(
         pd.read_parquet(p) for p in sorted((results / "rep").glob("responses-*.parquet"))
     )
-    summary = model_summary(df).set_index("model")
+    grades = pd.concat(
+        pd.read_parquet(p) for p in sorted((results / "rep").glob("grades-*.parquet"))
+    )
+    summary = model_summary(annotate(df, grades), None, grades).set_index("model")
     assert set(summary.index) == {"deepseek:deepseek-chat", "openai:gpt-5"}
     assert (summary["requests"] == 360).all()
     # the table shows what the rows hold
-    ds = df[df["model"] == "deepseek:deepseek-chat"]
-    assert (
-        summary.loc["deepseek:deepseek-chat", "api_block"] == (ds["outcome"] == "api_block").sum()
-    )
-    assert f"| deepseek:deepseek-chat | CN | 360 | {(ds['outcome'] == 'ok').sum()} |" in text
+    ds = annotate(df, grades)
+    ds = ds[(ds["model"] == "deepseek:deepseek-chat") & (ds["sensitivity"] == "cn_sensitive")]
+    rate = summary.loc["deepseek:deepseek-chat", "na_cn_sensitive"]
+    assert (rate.k, rate.n) == (int(ds["not_answered"].sum()), len(ds))
+    assert rate.fmt() in text
     # simulated China-HQ vendors block China-sensitive items more than the US vendor does
     blocked = df.assign(b=df["outcome"].isin(["api_block", "withdrawn"])).groupby("hq")["b"].mean()
     assert blocked["CN"] > blocked["US"]

@@ -371,6 +371,7 @@ class Simulator:
 
     def _serve(self) -> None:
         loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
         self._loop = loop
         runner = web.AppRunner(self.app.build(), access_log=None, shutdown_timeout=0.2)
         try:
@@ -386,6 +387,11 @@ class Simulator:
         try:
             loop.run_forever()
         finally:
+            pending = asyncio.all_tasks(loop)  # stalled answers and the like: end them quietly
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.run_until_complete(runner.cleanup())
             loop.close()
 

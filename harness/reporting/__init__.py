@@ -1,0 +1,90 @@
+"""`bench report`: Markdown, one self-contained HTML file and JSON from one or more runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness.reporting import html, markdown
+from harness.reporting.build import Report, build
+from harness.reporting.stats import Diff, Paired, Rate
+from harness.store import RunStore
+
+FORMATS = ("md", "html", "json")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Rate):
+        return {
+            "rate": value.value,
+            "k": value.k,
+            "n": value.n,
+            "low": value.low,
+            "high": value.high,
+        }
+    if isinstance(value, Paired | Diff):
+        return {k: getattr(value, k) for k in value.__slots__} | {"significant": value.significant}
+    if isinstance(value, pd.DataFrame):
+        return [{k: _plain(v) for k, v in row.items()} for row in value.to_dict("records")]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    return value
+
+
+def to_json(rep: Report) -> str:
+    data = {
+        "title": rep.title,
+        "simulated": rep.simulated,
+        "responses": rep.responses,
+        "runs": [
+            {
+                k: m.get(k)
+                for k in (
+                    "run_id",
+                    "suite_name",
+                    "suite_hash",
+                    "created_at",
+                    "status",
+                    "rows",
+                    "simulated",
+                    "fx",
+                )
+            }
+            for m in rep.manifests
+        ],
+        "summary": rep.summary,
+        "labels": rep.labels,
+        "paired": rep.paired,
+        "latency": rep.latency,
+        "judges": rep.judges,
+        "trend": rep.trend,
+    }
+    return json.dumps(_plain(data), ensure_ascii=False, indent=1, default=str)
+
+
+def write_report(
+    stores: list[RunStore], out_dir: str | Path | None = None, formats: tuple[str, ...] = FORMATS
+) -> Path:
+    rep = build(stores)
+    name = stores[0].run_id if len(stores) == 1 else f"{stores[0].run_id}+{len(stores) - 1}"
+    out = Path(out_dir or "reports") / name
+    out.mkdir(parents=True, exist_ok=True)
+    writers = {
+        "md": ("report.md", markdown.render),
+        "html": ("report.html", html.render),
+        "json": ("report.json", to_json),
+    }
+    for fmt in formats:
+        filename, render = writers[fmt]
+        (out / filename).write_text(render(rep), encoding="utf-8")
+    return out
+
+
+__all__ = ["FORMATS", "write_report"]

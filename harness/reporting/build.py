@@ -1,0 +1,113 @@
+"""Assembling a report from one or more runs: the data every renderer draws from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from harness.graders.judge import cohen_kappa
+from harness.reporting import charts
+from harness.reporting.tables import (
+    annotate,
+    label_rates,
+    latency_diffs,
+    model_summary,
+    paired_tests,
+    side_by_side,
+    trend,
+)
+from harness.store import RunStore
+
+
+@dataclass(slots=True)
+class Report:
+    manifests: list[dict[str, Any]]
+    simulated: bool
+    responses: int
+    summary: pd.DataFrame
+    labels: pd.DataFrame
+    paired: list[dict[str, Any]]
+    latency: list[dict[str, Any]]
+    identity: pd.DataFrame | None
+    judges: list[dict[str, Any]]
+    samples: list[dict[str, Any]]
+    trend: pd.DataFrame
+    charts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        ids = [m["run_id"] for m in self.manifests]
+        return ids[0] if len(ids) == 1 else f"{ids[0]} … {ids[-1]} ({len(ids)} runs)"
+
+
+def _table(store: RunStore, name: str) -> pd.DataFrame | None:
+    if not list(store.dir.glob(f"{name}-*.parquet")):
+        return None
+    return store.read(name).to_pandas()
+
+
+def _concat(frames: list[pd.DataFrame | None]) -> pd.DataFrame | None:
+    found = [f for f in frames if f is not None and len(f)]
+    return pd.concat(found, ignore_index=True) if found else None
+
+
+def _judges(grades: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if grades is None:
+        return []
+    judged = grades[grades["grader"] == "refusal_judge"]
+    models = sorted(judged["judge_model"].dropna().unique())
+    out = []
+    for i, a in enumerate(models):
+        for b in models[i + 1 :]:
+            pair = judged.pivot_table(
+                index=["run_id", "job_id"], columns="judge_model", values="label", aggfunc="first"
+            )[[a, b]].dropna()
+            out.append(
+                {
+                    "a": a,
+                    "b": b,
+                    "n": len(pair),
+                    "kappa": cohen_kappa(list(pair[a]), list(pair[b])),
+                    "errors": float((judged["label"] == "judge_error").mean()),
+                }
+            )
+    return out
+
+
+def build(stores: list[RunStore]) -> Report:
+    manifests = [s.manifest() for s in stores]
+    df = pd.concat([s.read("responses").to_pandas() for s in stores], ignore_index=True)
+    attempts = _concat([_table(s, "attempts") for s in stores])
+    grades = _concat([_table(s, "grades") for s in stores])
+    df = annotate(df, grades)
+    summary = model_summary(df, attempts, grades)
+    identity = grades[grades["grader"] == "identity"] if grades is not None else None
+    runs_trend = trend(manifests, df)
+    report = Report(
+        manifests=manifests,
+        simulated=any(m.get("simulated") for m in manifests),
+        responses=len(df),
+        summary=summary,
+        labels=label_rates(df),
+        paired=paired_tests(df),
+        latency=latency_diffs(df),
+        identity=identity if identity is not None and len(identity) else None,
+        judges=_judges(grades),
+        samples=side_by_side(df),
+        trend=runs_trend,
+    )
+    for name, fn in (
+        ("pareto", lambda: charts.pareto(summary)),
+        ("latency", lambda: charts.latency(df)),
+        ("heatmap", lambda: charts.heatmap(df)),
+        ("trends", lambda: charts.trends(runs_trend)),
+    ):
+        svg = fn()
+        if svg:
+            report.charts[name] = svg
+    return report
+
+
+__all__ = ["Report", "build"]

@@ -1,0 +1,56 @@
+"""The Markdown report."""
+
+from __future__ import annotations
+
+from harness.reporting.build import Report
+from harness.reporting.views import sections
+
+WATERMARK = (
+    "> **SIMULATED DATA** — answers came from bench's built-in simulator, not from real "
+    "vendors. Use it to check the pipeline, not to choose a vendor."
+)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(rep: Report) -> str:
+    lines = [f"# bench report: {rep.title}", ""]
+    if rep.simulated:
+        lines += [WATERMARK, ""]
+    for m in rep.manifests:
+        lines.append(
+            f"- run `{m['run_id']}`: suite `{m.get('suite_name')}` (sha256 "
+            f"`{str(m.get('suite_hash'))[:12]}`), {m.get('created_at')}, status {m.get('status')}, "
+            f"{m.get('rows', '?')} responses{', simulated' if m.get('simulated') else ''}"
+        )
+    lines.append("")
+    for title, note, heads, rows in sections(rep):
+        lines += [f"## {title}", ""]
+        if note:
+            lines += [note, ""]
+        lines += ["| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in heads) + "|"]
+        lines += ["| " + " | ".join(_cell(c) for c in r) + " |" for r in rows]
+        lines.append("")
+    if rep.samples:
+        lines += [
+            "## Side by side",
+            "",
+            "China-sensitive items the models treated most differently.",
+            "",
+        ]
+        for s in rep.samples:
+            lines += [f"### {s['case_id']}", "", f"> {_cell(s['prompt'])}", ""]
+            lines += [
+                f"- **{a['model']}** ({a['label']}): {_cell(a['text'][:400])}" for a in s["answers"]
+            ]
+            lines.append("")
+    if rep.charts:
+        lines += ["Charts (quality vs cost, latency, heatmap, trends) are in report.html.", ""]
+    if rep.simulated:
+        lines += [WATERMARK, ""]
+    return "\n".join(lines)
+
+
+__all__ = ["render"]

@@ -1,0 +1,264 @@
+"""Report sections as (title, note, headers, rows) of display strings, for every format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from harness.reporting.build import Report
+from harness.reporting.stats import Rate
+
+Section = tuple[str, str, list[str], list[list[str]]]
+
+
+def _r(rate: Rate | None) -> str:
+    return "–" if rate is None or (isinstance(rate, float) and pd.isna(rate)) else rate.fmt()
+
+
+def _n(v: Any, digits: int = 3, unit: str = "") -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "–"
+    return f"{v:.{digits}f}{unit}"
+
+
+def _usd(v: Any, digits: int = 4) -> str:
+    return "unpriced" if v is None or (isinstance(v, float) and pd.isna(v)) else f"{v:.{digits}f}"
+
+
+def summary(rep: Report) -> Section:
+    heads = [
+        "model",
+        "HQ",
+        "endpoint (region)",
+        "requests",
+        "quality",
+        "not answered: China-sensitive",
+        "US-sensitive",
+        "benign",
+        "TTFT p50/p95 s",
+        "E2E p50/p95 s",
+        "out tok/s",
+        "chars/s",
+        "errors",
+        "429s (of attempts)",
+        "USD / 1k requests",
+        "USD / correct answer",
+    ]
+    rows = []
+    for r in rep.summary.itertuples():
+        rows.append(
+            [
+                r.model,
+                r.hq,
+                f"{r.endpoint} ({r.region})",
+                str(r.requests),
+                _r(r.quality),
+                _r(getattr(r, "na_cn_sensitive", None)),
+                _r(getattr(r, "na_us_sensitive", None)),
+                _r(getattr(r, "na_benign_control", None)),
+                f"{_n(r.ttft_p50)} / {_n(r.ttft_p95)}",
+                f"{_n(r.e2e_p50)} / {_n(r.e2e_p95)}",
+                _n(r.tps_p50, 1),
+                _n(r.cps_p50, 1),
+                _r(r.errors),
+                _r(r.rate_limited),
+                _usd(r.cost_per_1k),
+                _usd(r.cost_per_correct, 5),
+            ]
+        )
+    note = (
+        "Rates are shares with 95% Wilson intervals. Not answered = refusal, evasive, narrative "
+        "(the official line instead of the facts), or blocked by the vendor "
+        "(api_block, withdrawn). "
+        "Latency counts answered, uncached requests."
+    )
+    return "Summary per model", note, heads, rows
+
+
+def cost(rep: Report) -> Section:
+    heads = [
+        "model",
+        "cost USD",
+        "billed CNY",
+        "USD / 1k requests",
+        "blended USD/Mtok (this run)",
+        "blended USD/Mtok (3:1)",
+    ]
+    rows = [
+        [
+            r.model,
+            _usd(r.cost_usd),
+            "–" if r.cost_cny is None or pd.isna(r.cost_cny) else f"{r.cost_cny:.4f}",
+            _usd(r.cost_per_1k),
+            _usd(r.blended_own, 3),
+            _usd(r.blended_3_1, 3),
+        ]
+        for r in rep.summary.itertuples()
+    ]
+    fx = (rep.manifests[-1].get("fx") or {}).get("cny_per_usd", "?")
+    note = (
+        f"Blended prices weigh input and output by this run's token ratio, and 3:1 as published "
+        f"tables do. CNY-billed vendors show their bill in CNY too; USD at {fx} CNY per USD "
+        "(stated in the manifest). Unpriced models are never counted as free."
+    )
+    return "Cost", note, heads, rows
+
+
+def labels(rep: Report) -> Section:
+    heads = [
+        "model",
+        "sensitivity",
+        "lang",
+        "n",
+        "complete",
+        "refusal",
+        "evasive",
+        "narrative",
+        "blocked",
+    ]
+    rows = [
+        [
+            r.model,
+            r.sensitivity,
+            r.lang,
+            str(r.n),
+            _r(r.complete),
+            _r(r.refusal),
+            _r(r.evasive),
+            _r(r.narrative),
+            _r(r.blocked),
+        ]
+        for r in rep.labels.itertuples()
+    ]
+    return (
+        "Answer labels by sensitivity and language",
+        "Each rate with its 95% Wilson interval.",
+        heads,
+        rows,
+    )
+
+
+def paired(rep: Report) -> Section:
+    heads = [
+        "comparison",
+        "A",
+        "B",
+        "shared items",
+        "not answered A",
+        "not answered B",
+        "p (McNemar)",
+        "verdict",
+    ]
+    rows = []
+    for c in rep.paired:
+        t = c["test"]
+        verdict = "significant" if t.significant else "not significant"
+        rows.append(
+            [
+                c["kind"],
+                c["a"],
+                c["b"],
+                str(t.n),
+                f"{t.a_rate:.0%}",
+                f"{t.b_rate:.0%}",
+                f"{t.p_value:.3g}",
+                verdict,
+            ]
+        )
+    return (
+        "Paired comparisons",
+        "Same items on both sides; exact McNemar test; differences "
+        "not significant at 5% are marked so.",
+        heads,
+        rows,
+    )
+
+
+def latency(rep: Report) -> Section:
+    heads = ["A", "B", "shared items", "median TTFT A − B, s", "95% interval", "verdict"]
+    rows = [
+        [
+            d["a"],
+            d["b"],
+            str(d["diff"].n),
+            f"{d['diff'].median:+.3f}",
+            f"[{d['diff'].low:+.3f}, {d['diff'].high:+.3f}]",
+            "significant" if d["diff"].significant else "not significant",
+        ]
+        for d in rep.latency
+    ]
+    return (
+        "Latency differences",
+        "Paired bootstrap of the median difference on shared items.",
+        heads,
+        rows,
+    )
+
+
+def identity(rep: Report) -> Section | None:
+    if rep.identity is None:
+        return None
+    rows = []
+    for model, g in rep.identity.groupby("model", sort=True):
+        claims = ", ".join(f"{k} {v}" for k, v in g["label"].value_counts().items())
+        rows.append([model, str(len(g)), claims, f"{g['passed'].eq(False).mean():.0%}"])
+    return (
+        "Identity claims",
+        "Which maker each model says made it.",
+        ["model", "answers", "claims", "claims another maker"],
+        rows,
+    )
+
+
+def judges(rep: Report) -> Section | None:
+    if not rep.judges:
+        return None
+    rows = [
+        [
+            j["a"],
+            j["b"],
+            str(j["n"]),
+            "n/a" if j["kappa"] is None else f"{j['kappa']:.2f}",
+            f"{j['errors']:.0%}",
+        ]
+        for j in rep.judges
+    ]
+    return (
+        "Judges",
+        "Agreement of the LLM judges on the answers both labelled.",
+        ["judge A", "judge B", "answers", "Cohen's kappa", "judge_error share"],
+        rows,
+    )
+
+
+def trend_table(rep: Report) -> Section | None:
+    if rep.trend.empty or rep.trend["run_id"].nunique() < 2:
+        return None
+    rows = [
+        [r.run_id, str(r.created_at), r.model, _n(r.na_cn, 2), _n(r.ttft_p50), _usd(r.cost_per_1k)]
+        for r in rep.trend.itertuples()
+    ]
+    return (
+        "Trend across runs",
+        "",
+        ["run", "created", "model", "not answered (China-sensitive)", "TTFT p50 s", "USD / 1k"],
+        rows,
+    )
+
+
+def sections(rep: Report) -> list[Section]:
+    found = [
+        summary(rep),
+        cost(rep),
+        labels(rep),
+        paired(rep),
+        latency(rep),
+        identity(rep),
+        judges(rep),
+        trend_table(rep),
+    ]
+    return [s for s in found if s is not None and s[3]]
+
+
+__all__ = ["Section", "sections"]
