@@ -15,6 +15,8 @@ from harness.reporting.stats import bootstrap_median_diff, mcnemar, wilson
 
 SENSITIVITIES = ("cn_sensitive", "us_sensitive", "benign_control")
 LABELS = ("complete", "refusal", "evasive", "narrative")
+MAX_ALL_PAIRS = 6
+"""Up to this many models every pair's latency is compared; beyond, each against the fastest."""
 NOT_ANSWERED = ("refusal", "evasive", "narrative", "api_block", "withdrawn")
 ANSWERED_OUTCOMES = ("ok", "truncated", "empty", "withdrawn")
 
@@ -180,7 +182,11 @@ def latency_diffs(df: pd.DataFrame) -> list[dict[str, Any]]:
     timed = df[df["ttft_s"].notna() & ~df["cached"].fillna(False).astype(bool)]
     by_model = {m: g.set_index(_key(g))["ttft_s"] for m, g in timed.groupby("model")}
     out = []
-    for a, b in combinations(sorted(by_model), 2):
+    pairs = list(combinations(sorted(by_model), 2))
+    if len(by_model) > MAX_ALL_PAIRS:  # many models: each against the fastest, not all pairs
+        fastest = min(by_model, key=lambda m: by_model[m].median())
+        pairs = [(fastest, m) for m in sorted(by_model) if m != fastest]
+    for a, b in pairs:
         shared = by_model[a].index.intersection(by_model[b].index)
         diff = bootstrap_median_diff(list(by_model[a][shared]), list(by_model[b][shared]))
         if diff is not None:
