@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -468,6 +469,87 @@ def merge(
     out.print(
         f"merged {len(run_ids)} runs into {m['run_id']}: {m['rows']} rows, status {m['status']}"
     )
+
+
+@app.command("check")
+def check_cmd(
+    run_id: Annotated[str, typer.Argument(help="Run to check.")],
+    baseline: Annotated[
+        str, typer.Option(help="Baseline run id, or latest (same suite, earlier).")
+    ] = "latest",
+    rules: Annotated[
+        str | None, typer.Option(help="Rules YAML (default: harness/regression_rules.yaml).")
+    ] = None,
+    results: ResultsOpt = None,
+    out_dir: Annotated[
+        str | None, typer.Option("--out", help="Where check.md and check.xml go.")
+    ] = None,
+) -> None:
+    """Compare a run with a baseline on shared items; exit 0 pass, 1 regression, 2 usage error."""
+    from harness.regression import check, junit, load_rules, markdown
+
+    res = check(results, run_id, baseline, load_rules(rules))
+    out_path = Path(out_dir or "reports") / run_id
+    out_path.mkdir(parents=True, exist_ok=True)
+    (out_path / "check.md").write_text(markdown(res), encoding="utf-8")
+    (out_path / "check.xml").write_text(junit(res), encoding="utf-8")
+    print(markdown(res))
+    out.print(f"written: {out_path / 'check.md'}, {out_path / 'check.xml'}")
+    if res.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def history(
+    results: ResultsOpt = None,
+    model: Annotated[list[str] | None, typer.Option("--model", help="Only these models.")] = None,
+    metric: Annotated[
+        list[str] | None, typer.Option("--metric", help="Only these columns.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """One row per run and model over time, from the results store."""
+    from harness.history import history as build
+
+    frame = build(results, list(model or []))
+    if metric and not frame.empty:
+        unknown = [m for m in metric if m not in frame.columns]
+        if unknown:
+            raise ConfigError(
+                f"unknown metric {unknown[0]!r}; use one of {', '.join(frame.columns[4:])}"
+            )
+        frame = frame[["created_at", "run_id", "model", *metric]]
+    _print_frame(frame, fmt)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL over the views responses, attempts, grades.")],
+    results: ResultsOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """DuckDB over every run in the store (all schema versions together)."""
+    from harness.history import query as run
+
+    _print_frame(run(results, sql), fmt)
+
+
+def _print_frame(frame, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    if fmt == "csv":
+        print(frame.to_csv(index=False), end="")
+    elif fmt == "json":
+        print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+    elif fmt == "table":
+        table = Table()
+        for col in frame.columns:
+            table.add_column(str(col))
+        for row in frame.itertuples(index=False):
+            table.add_row(
+                *("" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row)
+            )
+        out.print(table)
+    else:
+        raise ConfigError(f"--format {fmt!r}: use table, csv or json")
 
 
 @app.command()

@@ -129,8 +129,9 @@ def label_rates(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _key(df: pd.DataFrame) -> pd.Series:
-    return df["case_id"] + "#" + df["repeat"].astype(str)
+def _key(df: pd.DataFrame, case: str = "case_id") -> pd.Series:
+    """Identifies an item answer within a run: comparisons never pair answers across runs."""
+    return df["run_id"] + "#" + df[case] + "#" + df["repeat"].astype(str)
 
 
 def paired_tests(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -154,8 +155,7 @@ def paired_tests(df: pd.DataFrame) -> list[dict[str, Any]]:
                 g[field].notna()
                 & ((g["lang"] == lang_a) if lang_a else (g["sensitivity"] == "cn_sensitive"))
             ]
-            keys = left["case_id"] + "#" + left["repeat"].astype(str)
-            other = left[field] + "#" + left["repeat"].astype(str)
+            other = _key(left, field)
             ok = other.isin(items.index)
             if ok.sum():
                 t = mcnemar(
@@ -170,10 +170,9 @@ def paired_tests(df: pd.DataFrame) -> list[dict[str, Any]]:
                         "b": f"{model} {names[1]}",
                         "test": t,
                         "pairs": int(ok.sum()),
-                        "_keys": keys,
                     }
                 )
-    return [{k: v for k, v in c.items() if k != "_keys"} for c in out]
+    return out
 
 
 def latency_diffs(df: pd.DataFrame) -> list[dict[str, Any]]:
