@@ -23,7 +23,7 @@ from providers.base import (
     WireRequest,
     auth_headers,
 )
-from providers.outcome import Gathered, classify_http, decide
+from providers.outcome import AdapterBase, Gathered, decide
 
 API_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
@@ -117,8 +117,9 @@ class AnthropicParser:
         return decide(self._target.vendor, g, self._target.protocol)
 
 
-class AnthropicMessagesAdapter:
+class AnthropicMessagesAdapter(AdapterBase):
     protocol = "anthropic_messages"
+    parser_class = AnthropicParser
 
     def build(self, target: Target, messages: list[dict[str, str]], params: Params) -> WireRequest:
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
@@ -161,14 +162,6 @@ class AnthropicMessagesAdapter:
             params.stream,
             tuple(dropped),
         )
-
-    def parser(self, target: Target) -> AnthropicParser:
-        return AnthropicParser(target)
-
-    def classify(
-        self, target: Target, status: int, body: bytes, headers: dict[str, str]
-    ) -> Answer | Failure:
-        return classify_http(target, status, body, headers)
 
 
 __all__ = ["AnthropicMessagesAdapter", "AnthropicParser"]

@@ -24,7 +24,7 @@ from providers.base import (
     WireRequest,
     auth_headers,
 )
-from providers.outcome import Gathered, classify_http, decide
+from providers.outcome import AdapterBase, Gathered, decide
 
 BLOCK_PREFIX = "blockReason:"
 
@@ -105,8 +105,9 @@ class GeminiParser:
         return decide(self._target.vendor, g, self._target.protocol)
 
 
-class GeminiAdapter:
+class GeminiAdapter(AdapterBase):
     protocol = "gemini"
+    parser_class = GeminiParser
 
     def build(self, target: Target, messages: list[dict[str, str]], params: Params) -> WireRequest:
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
@@ -156,14 +157,6 @@ class GeminiAdapter:
             params.stream,
             tuple(dropped),
         )
-
-    def parser(self, target: Target) -> GeminiParser:
-        return GeminiParser(target)
-
-    def classify(
-        self, target: Target, status: int, body: bytes, headers: dict[str, str]
-    ) -> Answer | Failure:
-        return classify_http(target, status, body, headers)
 
 
 __all__ = ["BLOCK_PREFIX", "GeminiAdapter", "GeminiParser"]

@@ -22,7 +22,7 @@ from providers.base import (
     WireRequest,
     auth_headers,
 )
-from providers.outcome import Gathered, classify_http, decide
+from providers.outcome import AdapterBase, Gathered, decide
 
 
 def _usage(raw: dict[str, Any] | None) -> Usage:
@@ -157,8 +157,9 @@ class OpenAIChatParser:
         return decide(self._target.vendor, g, self._target.protocol)
 
 
-class OpenAIChatAdapter:
+class OpenAIChatAdapter(AdapterBase):
     protocol = "openai_chat"
+    parser_class = OpenAIChatParser
 
     def build(self, target: Target, messages: list[dict[str, str]], params: Params) -> WireRequest:
         quirks = target.vendor.quirks
@@ -188,14 +189,6 @@ class OpenAIChatAdapter:
             stream=params.stream,
             dropped_params=dropped,
         )
-
-    def parser(self, target: Target) -> OpenAIChatParser:
-        return OpenAIChatParser(target)
-
-    def classify(
-        self, target: Target, status: int, body: bytes, headers: dict[str, str]
-    ) -> Answer | Failure:
-        return classify_http(target, status, body, headers)
 
 
 __all__ = ["OpenAIChatAdapter", "OpenAIChatParser"]

@@ -91,4 +91,18 @@ def classify_http(
     return failure
 
 
-__all__ = ["Gathered", "classify_http", "decide"]
+class AdapterBase:
+    """What every protocol adapter shares: making its parser and classifying HTTP errors."""
+
+    parser_class: type
+
+    def parser(self, target: Target):  # type: ignore[no-untyped-def]
+        return self.parser_class(target)
+
+    def classify(
+        self, target: Target, status: int, body: bytes, headers: dict[str, str]
+    ) -> Answer | Failure:
+        return classify_http(target, status, body, headers)
+
+
+__all__ = ["AdapterBase", "Gathered", "classify_http", "decide"]
