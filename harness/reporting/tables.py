@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from harness.reporting.stats import bootstrap_median_diff, mcnemar, wilson
+from providers.base import OUTCOMES
 
 SENSITIVITIES = ("cn_sensitive", "us_sensitive", "benign_control")
 LABELS = ("complete", "refusal", "evasive", "narrative")
@@ -110,6 +111,10 @@ def model_summary(
             "tps_p50": _q(timed["output_tps"], 0.5),
             "cps_p50": _q(timed["chars_per_s"], 0.5),
             "suspect": int(g["latency_suspect"].fillna(False).astype(bool).sum()),
+            "outcomes": {o: int((g["outcome"] == o).sum()) for o in OUTCOMES},
+            "tokens_in": int(g["input_tokens"].fillna(0).sum()),
+            "tokens_out": int(g["output_tokens"].fillna(0).sum()),
+            "retries": int((g["attempts"].fillna(1) - 1).clip(lower=0).sum()),
             **_cost(g, passes),
         }
         rows.append(row)

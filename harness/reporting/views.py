@@ -76,6 +76,41 @@ def summary(rep: Report) -> Section:
     return "Summary per model", note, heads, rows
 
 
+def outcomes(rep: Report) -> Section:
+    heads = [
+        "model",
+        "requests",
+        "ok",
+        "api_block",
+        "withdrawn",
+        "truncated",
+        "empty",
+        "error",
+        "retries",
+        "tokens in",
+        "tokens out",
+        "latency_suspect rows",
+    ]
+    rows = [
+        [
+            r.model,
+            str(r.requests),
+            *(str(r.outcomes[o]) for o in heads[2:8]),
+            str(r.retries),
+            str(r.tokens_in),
+            str(r.tokens_out),
+            str(r.suspect),
+        ]
+        for r in rep.summary.itertuples()
+    ]
+    note = (
+        "Transport outcomes: api_block = the vendor's moderation layer answered; withdrawn = "
+        "text streamed, then a moderation signal. latency_suspect rows were timed while "
+        "bench's own event loop lagged."
+    )
+    return "Outcomes and tokens", note, heads, rows
+
+
 def cost(rep: Report) -> Section:
     heads = [
         "model",
@@ -250,6 +285,7 @@ def trend_table(rep: Report) -> Section | None:
 def sections(rep: Report) -> list[Section]:
     found = [
         summary(rep),
+        outcomes(rep),
         cost(rep),
         labels(rep),
         paired(rep),
