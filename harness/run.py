@@ -167,33 +167,65 @@ def _targets(models: list[str], url: str | None, require_key: bool = True) -> li
     return targets
 
 
-def planned_jobs(opts: RunOptions) -> list[Job]:
-    """The jobs a run would send, without sending anything (keys not required)."""
+@dataclass(slots=True)
+class _Plan:
+    """What a run (or a resume) is: from the suite file and options, or from the manifest."""
+
+    store: RunStore
+    manifest: dict[str, Any] | None
+    suite: Suite
+    models: list[str]
+    repeat: int
+    simulate: bool
+    shard: tuple[int, int] | None
+    use_cache: bool
+
+
+def _plan(opts: RunOptions) -> _Plan:
     if opts.resume:
         store = RunStore(opts.results, opts.resume)
-        manifest = store.manifest()
-        suite = suite_from_dict(manifest["suite"], str(store.manifest_path))
-        models, repeat = manifest["models"], manifest["repeat"]
-        shard = tuple(manifest["shard"]) if manifest.get("shard") else None
-        done = store.done_ids()
-    else:
-        if not opts.suite_path:
-            raise ConfigError("give a suite file (bench run SUITE.yaml) or --resume RUN_ID")
-        suite = load_suite(opts.suite_path)
-        models, repeat, shard, done = (
-            opts.models or suite.models,
-            opts.repeat or suite.repeat,
-            opts.shard,
-            set(),
+        m = store.manifest()
+        return _Plan(
+            store,
+            m,
+            suite_from_dict(m["suite"], str(store.manifest_path)),
+            m["models"],
+            m["repeat"],
+            m["simulated"],
+            tuple(m["shard"]) if m.get("shard") else None,
+            bool(m.get("cache")),
         )
-        if not models:
-            raise ConfigError(
-                f"{opts.suite_path}: no models; pass -m vendor:model or list models: in the suite"
-            )
-    url = "http://simulator.invalid" if opts.simulate else None
-    targets = _targets(models, url, require_key=False)
+    if not opts.suite_path:
+        raise ConfigError("give a suite file (bench run SUITE.yaml) or --resume RUN_ID")
+    suite = load_suite(opts.suite_path)
+    models = opts.models or suite.models
+    if not models:
+        raise ConfigError(
+            f"{opts.suite_path}: no models; pass -m vendor:model or list models: in the suite"
+        )
+    store = RunStore(opts.results, opts.run_id or new_run_id(suite.name))
+    return _Plan(
+        store,
+        None,
+        suite,
+        models,
+        opts.repeat or suite.repeat,
+        opts.simulate,
+        opts.shard,
+        opts.cache,
+    )
+
+
+def planned_jobs(opts: RunOptions) -> list[Job]:
+    """The jobs a run would send, without sending anything (keys not required)."""
+    plan = _plan(opts)
+    done = plan.store.done_ids() if opts.resume else set()
+    url = "http://simulator.invalid" if plan.simulate else None
+    targets = _targets(plan.models, url, require_key=False)
     return [
-        j for j in expand(suite, targets, repeat) if in_shard(j, shard) and j.job_id not in done
+        j
+        for j in expand(plan.suite, targets, plan.repeat)
+        if in_shard(j, plan.shard) and j.job_id not in done
     ]
 
 
@@ -202,25 +234,10 @@ def execute(
 ) -> RunResult:
     """Run (or resume) a suite; `on_start(jobs, done_ids)` may return a per-job callback."""
     fx = FxRate.from_env()
-    if opts.resume:
-        store = RunStore(opts.results, opts.resume)
-        manifest = store.manifest()
-        suite = suite_from_dict(manifest["suite"], str(store.manifest_path))
-        models, repeat, simulate = manifest["models"], manifest["repeat"], manifest["simulated"]
-        shard = tuple(manifest["shard"]) if manifest.get("shard") else None
-        use_cache = bool(manifest.get("cache"))
-    else:
-        if not opts.suite_path:
-            raise ConfigError("give a suite file (bench run SUITE.yaml) or --resume RUN_ID")
-        suite = load_suite(opts.suite_path)
-        models = opts.models or suite.models
-        if not models:
-            raise ConfigError(
-                f"{opts.suite_path}: no models; pass -m vendor:model or list models: in the suite"
-            )
-        repeat, simulate = opts.repeat or suite.repeat, opts.simulate
-        shard, use_cache = opts.shard, opts.cache
-        store = RunStore(opts.results, opts.run_id or new_run_id(suite.name))
+    plan = _plan(opts)
+    store, suite, models, repeat = plan.store, plan.suite, plan.models, plan.repeat
+    simulate, shard, use_cache = plan.simulate, plan.shard, plan.use_cache
+    manifest = plan.manifest or {}
     with simulator_url(simulate) as url:
         targets = _targets(models, url)
         jobs = [j for j in expand(suite, targets, repeat) if in_shard(j, shard)]
