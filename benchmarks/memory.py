@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from throughput import ROOT, free_port, measure, start_simulator
+from throughput import bench_run, free_port, measure, start_simulator
 
 
 def main() -> None:
@@ -42,23 +42,7 @@ def main() -> None:
                 suite.write_text(
                     f"name: memory\nrepeat: {max(1, n // 1000)}\nitems_file: items.jsonl\n"
                 )
-                cmd = [
-                    str(ROOT / ".venv" / "bin" / "bench"),
-                    "run",
-                    str(suite),
-                    "-m",
-                    "openai:gpt-5",
-                    "--results",
-                    tmp,
-                    "--run-id",
-                    "mem",
-                    "--concurrency",
-                    "100",
-                    "--endpoint-concurrency",
-                    "100",
-                    "--no-progress",
-                    "--no-grade",
-                ]
+                cmd = bench_run(suite, tmp, "mem", 100)
                 figures = measure(cmd, env)
                 rows = json.loads((Path(tmp) / "mem" / "manifest.json").read_text())["rows"]
                 out.append(

@@ -128,6 +128,28 @@ def timing_accuracy(run_dir: Path, port: int) -> dict[str, float]:
     }
 
 
+def bench_run(suite: Path, results: str, run_id: str, concurrency: int) -> list[str]:
+    """`bench run` as the benchmarks time it: one model pointed at the simulator by its
+    base-URL variable, concurrency not held back by the catalog's per-endpoint limit."""
+    return [
+        str(ROOT / ".venv" / "bin" / "bench"),
+        "run",
+        str(suite),
+        "-m",
+        "openai:gpt-5",
+        "--results",
+        results,
+        "--run-id",
+        run_id,
+        "--concurrency",
+        str(concurrency),
+        "--endpoint-concurrency",
+        str(concurrency),
+        "--no-progress",
+        "--no-grade",
+    ]
+
+
 def measure(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Wall, CPU and peak RSS of one command, read by GNU time."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
@@ -164,23 +186,7 @@ def main() -> None:
             )
             suite.write_text(f"name: throughput\nitems:\n{items}\n")
             env = {**os.environ, "OPENAI_API_KEY": "sk-bench", "OPENAI_BASE_URL": base}
-            cmd = [
-                str(ROOT / ".venv" / "bin" / "bench"),
-                "run",
-                str(suite),
-                "-m",
-                "openai:gpt-5",
-                "--results",
-                tmp,
-                "--run-id",
-                "tp",
-                "--concurrency",
-                str(args.concurrency),
-                "--endpoint-concurrency",
-                str(args.concurrency),
-                "--no-progress",
-                "--no-grade",
-            ]
+            cmd = bench_run(suite, tmp, "tp", args.concurrency)
             bench = measure(cmd, env)
             raw_code = (
                 f"import asyncio, sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); "

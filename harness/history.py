@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from harness.errors import ConfigError
-from harness.remote import is_remote
+from harness.remote import is_remote, stage_dir
 from harness.reporting.tables import annotate
 from harness.store import RunStore, list_runs, results_root
 
@@ -27,12 +27,10 @@ def history(results: str | None, models: list[str]) -> pd.DataFrame:
     rows = []
     for store in _runs(results):
         m = store.manifest()
-        if not list(store.dir.glob("responses-*.parquet")):
+        df = store.read_optional("responses")
+        if df is None:
             continue
-        df = store.read("responses").to_pandas()
-        grades = (
-            store.read("grades").to_pandas() if list(store.dir.glob("grades-*.parquet")) else None
-        )
+        grades = store.read_optional("grades")
         df = annotate(df, grades)
         quality = grades[grades["grader"] == "quality"] if grades is not None else None
         for model, g in df.groupby("model"):
@@ -70,14 +68,13 @@ def query(results: str | None, sql: str) -> pd.DataFrame:
 
     root = results or str(results_root(None))
     if is_remote(root):
-        base = None
-        for store in _runs(results):  # staged copies: DuckDB reads local files
-            base = store.dir.parent
+        _runs(results)  # opening each run stages it locally: DuckDB reads local files
+        base = stage_dir(root)
     else:
         base = Path(root)
     con = duckdb.connect()
     for table in ("responses", "attempts", "grades"):
-        files = sorted(str(p) for p in base.glob(f"*/{table}-*.parquet")) if base else []
+        files = sorted(str(p) for p in base.glob(f"*/{table}-*.parquet"))
         if files:
             listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
             con.execute(

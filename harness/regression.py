@@ -100,7 +100,7 @@ class CheckResult:
 
 def _frame(store: RunStore) -> pd.DataFrame:
     df = store.read("responses").to_pandas()
-    grades = store.read("grades").to_pandas() if list(store.dir.glob("grades-*.parquet")) else None
+    grades = store.read_optional("grades")
     df = annotate(df, grades)
     if grades is not None:
         q = grades[grades["grader"] == "quality"][["job_id", "passed"]].rename(

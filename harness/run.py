@@ -23,7 +23,7 @@ from harness.budget import Budget, worst_case
 from harness.cache import ResponseCache, cache_key
 from harness.errors import ConfigError
 from harness.http import Timeouts
-from harness.jobs import Job, expand
+from harness.jobs import Job, canonical_ref, expand
 from harness.pricing import FxRate
 from harness.retry import RetryPolicy
 from harness.scheduler import Limits, OnDone, Tally, run_jobs
@@ -158,7 +158,7 @@ def _targets(models: list[str], url: str | None, require_key: bool = True) -> li
     targets = [resolve(m, simulator_url=url, require_key=require_key) for m in models]
     seen: dict[str, str] = {}
     for t in targets:
-        key = f"{t.vendor.id}@{t.endpoint_id}:{t.model}"
+        key = canonical_ref(t)
         if key in seen:
             raise ConfigError(
                 f"model {t.ref!r} is listed twice (also as {seen[key]!r}); list it once"

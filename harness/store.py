@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,6 +22,9 @@ import pyarrow.parquet as pq
 from harness.errors import ResultsError
 from harness.remote import Remote, is_remote, stage_dir
 from harness.schema import ATTEMPTS, GRADES, RESPONSES, SCHEMAS, upgrade
+
+if TYPE_CHECKING:
+    import pandas as pd  # (pandas is loaded only by readers that ask for a DataFrame)
 
 PART_ROWS = 5_000
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -216,6 +219,13 @@ class RunStore:
                 path.unlink()
                 if self.remote is not None:
                     self.remote.delete(self.run_id, [path.name])
+
+    def has(self, table: str) -> bool:
+        return any(self.dir.glob(f"{table}-*.parquet"))
+
+    def read_optional(self, table: str) -> pd.DataFrame | None:
+        """A table as a DataFrame, or None when the run has none (e.g. not graded yet)."""
+        return self.read(table).to_pandas() if self.has(table) else None
 
     def read(self, table: str = "responses") -> pa.Table:
         """A table of this run in the current schema, whichever version wrote it."""

@@ -22,12 +22,15 @@ from providers.base import (
     Usage,
     WireRequest,
     auth_headers,
+    sampling_fields,
 )
 from providers.outcome import AdapterBase, Gathered, decide
 
 API_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
 """The protocol requires max_tokens; used when a suite sets none."""
+SAMPLING = {"temperature": "temperature", "top_p": "top_p", "stop": "stop_sequences"}
+"""Suite params → Messages fields (max_tokens is required and set apart)."""
 TRUNCATING = frozenset({"max_tokens", "model_context_window_exceeded"})
 
 
@@ -130,21 +133,10 @@ class AnthropicMessagesAdapter(AdapterBase):
         }
         if system:
             body["system"] = system
-        given = {
-            "temperature": params.temperature,
-            "top_p": params.top_p,
-            "stop_sequences": params.stop,
-        }
-        dropped = []
-        for key, value in given.items():
-            if value is None:
-                continue
-            if key in target.vendor.quirks.drop_params:
-                dropped.append(key)
-            else:
-                body[key] = value
+        fields, dropped = sampling_fields(params, SAMPLING, target.vendor.quirks.drop_params)
+        body.update(fields)
         if params.seed is not None:
-            dropped.append("seed")  # the protocol has no seed
+            dropped += ("seed",)  # the protocol has no seed
         body.update(params.extra)
         if params.stream:
             body["stream"] = True
@@ -160,7 +152,7 @@ class AnthropicMessagesAdapter(AdapterBase):
             headers,
             body,
             params.stream,
-            tuple(dropped),
+            dropped,
         )
 
 

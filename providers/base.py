@@ -199,7 +199,26 @@ __all__ = [
     "Usage",
     "WireRequest",
     "auth_headers",
+    "sampling_fields",
 ]
+
+
+def sampling_fields(
+    params: Params, names: dict[str, str], drop: tuple[str, ...]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Suite params under the protocol's field names (`names`: ours → theirs). Params the
+    vendor rejects — named as suites name them — are left out and reported as dropped."""
+    fields: dict[str, Any] = {}
+    dropped = []
+    for ours, theirs in names.items():
+        value = getattr(params, ours)
+        if value is None:
+            continue
+        if ours in drop:
+            dropped.append(ours)
+        else:
+            fields[theirs] = value
+    return fields, tuple(dropped)
 
 
 def auth_headers(target: Target, scheme: str) -> dict[str, str]:

@@ -23,10 +23,19 @@ from providers.base import (
     Usage,
     WireRequest,
     auth_headers,
+    sampling_fields,
 )
 from providers.outcome import AdapterBase, Gathered, decide
 
 BLOCK_PREFIX = "blockReason:"
+SAMPLING = {
+    "temperature": "temperature",
+    "top_p": "topP",
+    "max_tokens": "maxOutputTokens",
+    "seed": "seed",
+    "stop": "stopSequences",
+}
+"""Suite params → generationConfig fields."""
 
 
 class GeminiParser:
@@ -122,23 +131,7 @@ class GeminiAdapter(AdapterBase):
         body: dict[str, Any] = {"contents": contents}
         if system:
             body["systemInstruction"] = {"parts": [{"text": system}]}
-        names = {
-            "temperature": "temperature",
-            "top_p": "topP",
-            "max_tokens": "maxOutputTokens",
-            "seed": "seed",
-            "stop": "stopSequences",
-        }
-        config: dict[str, Any] = {}
-        dropped = []
-        for ours, theirs in names.items():
-            value = getattr(params, ours)
-            if value is None:
-                continue
-            if ours in target.vendor.quirks.drop_params:
-                dropped.append(ours)
-            else:
-                config[theirs] = value
+        config, dropped = sampling_fields(params, SAMPLING, target.vendor.quirks.drop_params)
         if config:
             body["generationConfig"] = config
         body.update(params.extra)
@@ -155,7 +148,7 @@ class GeminiAdapter(AdapterBase):
             headers,
             body,
             params.stream,
-            tuple(dropped),
+            dropped,
         )
 
 

@@ -21,8 +21,18 @@ from providers.base import (
     Usage,
     WireRequest,
     auth_headers,
+    sampling_fields,
 )
 from providers.outcome import AdapterBase, Gathered, decide
+
+SAMPLING = {
+    "temperature": "temperature",
+    "top_p": "top_p",
+    "max_tokens": "max_tokens",
+    "seed": "seed",
+    "stop": "stop",
+}
+"""Suite params → chat-completions fields; max_tokens is renamed by the vendor's quirk."""
 
 
 def _usage(raw: dict[str, Any] | None) -> Usage:
@@ -59,15 +69,47 @@ def _base_resp_error(obj: dict[str, Any]) -> bool:
     return isinstance(resp, dict) and resp.get("status_code") not in (None, 0)
 
 
+class _ThinkTracker:
+    """Is streamed answer text still inside a leading `<think>` block? Decided chunk by chunk
+    from the first seven non-blank characters and a short tail, never by re-joining the text."""
+
+    __slots__ = ("_head", "_tail", "state")
+
+    def __init__(self) -> None:
+        self._head = ""
+        self._tail = ""
+        self.state = "unknown"  # unknown → open → done, or unknown → done
+
+    def inside(self, chunk: str) -> bool:
+        if self.state == "done":
+            return False
+        if self.state == "unknown":
+            self._head = (self._head + chunk).lstrip()
+            if len(self._head) < len("<think>"):
+                return False
+            if not self._head.startswith("<think>"):
+                self.state = "done"
+                return False
+            self.state, chunk = "open", self._head
+        window = self._tail + chunk
+        if "</think>" in window:
+            self.state = "done"
+            return False
+        self._tail = window[-len("</think>") :]
+        return True
+
+
 class OpenAIChatParser:
     """Chunks (`delta`) and whole bodies (`message`) go through the same `_take`."""
 
     __slots__ = ("_fields", "_first", "_g", "_reasoning", "_target", "_text", "_think", "_usage")
 
+    _think: _ThinkTracker | None
+
     def __init__(self, target: Target) -> None:
         self._target = target
         self._fields = target.vendor.quirks.reasoning_fields
-        self._think = target.vendor.quirks.think_tags
+        self._think = _ThinkTracker() if target.vendor.quirks.think_tags else None
         self._text: list[str] = []
         self._reasoning: list[str] = []
         self._usage: dict[str, Any] | None = None
@@ -122,7 +164,7 @@ class OpenAIChatParser:
             content = delta.get("content")
             if content:
                 self._text.append(content)
-                kind = REASONING if self._think and self._in_think() else TEXT
+                kind = REASONING if self._think and self._think.inside(content) else TEXT
             refusal = delta.get("refusal")
             if refusal:
                 self._text.append(refusal)
@@ -141,15 +183,11 @@ class OpenAIChatParser:
             self._usage = choice["usage"]
         return kind
 
-    def _in_think(self) -> bool:
-        joined = "".join(self._text).lstrip()
-        return joined.startswith("<think>") and "</think>" not in joined
-
     def finish(self) -> Answer | Failure:
         g = self._g
         g.text = "".join(self._text)
         g.reasoning = "".join(self._reasoning)
-        if self._think:
+        if self._think is not None:
             inline, g.text = _split_think(g.text)
             g.reasoning = g.reasoning or inline
         g.usage = _usage(self._usage)
@@ -164,13 +202,9 @@ class OpenAIChatAdapter(AdapterBase):
     def build(self, target: Target, messages: list[dict[str, str]], params: Params) -> WireRequest:
         quirks = target.vendor.quirks
         body: dict[str, Any] = {"model": target.model, "messages": messages}
-        given = params.model_dump(exclude_none=True, exclude={"stream", "extra"})
-        if "max_tokens" in given:
-            given[quirks.max_tokens_param] = given.pop("max_tokens")
-        dropped = tuple(k for k in given if k in quirks.drop_params)
-        for key in dropped:
-            given.pop(key)
-        body.update(given)
+        names = {**SAMPLING, "max_tokens": quirks.max_tokens_param}
+        fields, dropped = sampling_fields(params, names, quirks.drop_params)
+        body.update(fields)
         body.update(params.extra)
         if params.stream:
             body["stream"] = True

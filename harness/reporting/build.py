@@ -42,12 +42,6 @@ class Report:
         return ids[0] if len(ids) == 1 else f"{ids[0]} … {ids[-1]} ({len(ids)} runs)"
 
 
-def _table(store: RunStore, name: str) -> pd.DataFrame | None:
-    if not list(store.dir.glob(f"{name}-*.parquet")):
-        return None
-    return store.read(name).to_pandas()
-
-
 def _concat(frames: list[pd.DataFrame | None]) -> pd.DataFrame | None:
     found = [f for f in frames if f is not None and len(f)]
     return pd.concat(found, ignore_index=True) if found else None
@@ -79,8 +73,8 @@ def _judges(grades: pd.DataFrame | None) -> list[dict[str, Any]]:
 def build(stores: list[RunStore]) -> Report:
     manifests = [s.manifest() for s in stores]
     df = pd.concat([s.read("responses").to_pandas() for s in stores], ignore_index=True)
-    attempts = _concat([_table(s, "attempts") for s in stores])
-    grades = _concat([_table(s, "grades") for s in stores])
+    attempts = _concat([s.read_optional("attempts") for s in stores])
+    grades = _concat([s.read_optional("grades") for s in stores])
     df = annotate(df, grades)
     summary = model_summary(df, attempts, grades)
     identity = grades[grades["grader"] == "identity"] if grades is not None else None
