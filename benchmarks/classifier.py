@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.graders.refusal import LABELS, UNSURE, classify  # noqa: E402
+from harness.grading.refusal_rules import LABELS, UNSURE, classify  # noqa: E402
 
 
 def load(path: Path) -> list[dict]:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from throughput import ROOT, measure
 
-from harness.schema import GRADES, RESPONSES
+from harness.results.schema import GRADES, RESPONSES
 
 PART = 100_000
 

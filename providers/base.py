@@ -1,7 +1,7 @@
 """Wire-neutral types every protocol adapter speaks, and the adapter interface.
 
 Adapters are sans-IO: they build a `WireRequest`, parse bytes or SSE events handed to them,
-and classify error statuses. The harness owns the sockets (`harness/http.py`), the clock and
+and classify error statuses. The harness owns the sockets (`harness/calls/http.py`), the clock and
 the retries, so every protocol is timed, retried and faked the same way.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from harness.http import ClientPool, Timeouts, attempt
+from harness.calls.http import ClientPool, Timeouts, attempt
 from harness.simulator import Simulator
 from providers import adapter_for, load_catalog, parse_ref, resolve
 from providers.base import Answer, Failure, Params

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xmlschema
 
-from harness.schema import RESPONSES
+from harness.results.schema import RESPONSES
 
 from .conftest import ROOT, bench
 

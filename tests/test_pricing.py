@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.budget import Budget, input_upper_bound
-from harness.jobs import expand
-from harness.pricing import FxRate, quote, worst_case_usd
-from harness.scheduler import Limits, run_jobs
+from harness.calls.budget import Budget, input_upper_bound
+from harness.execute.jobs import expand
+from harness.execute.scheduler import Limits, run_jobs
+from harness.pricing.quote import FxRate, quote, worst_case_usd
+from harness.results.store import RunStore
 from harness.simulator import SimConfig, Simulator
-from harness.store import RunStore
 from harness.suites import Item, Suite
 from providers import load_catalog, resolve
 from providers.base import Params, Usage

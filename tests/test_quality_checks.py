@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness.graders.choice import answer_choice
-from harness.graders.numbers import answer_number
-from harness.graders.quality import check
-from harness.graders.spec import GradeSpec
+from harness.grading.checks import check
+from harness.grading.choice import answer_choice
+from harness.grading.numbers import answer_number
+from harness.grading.spec import GradeSpec
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from harness.graders.refusal import LABELS, classify
+from harness.grading.refusal_rules import LABELS, classify
 
 from .conftest import ROOT
 

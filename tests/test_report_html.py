@@ -64,7 +64,7 @@ def report(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
         row["text"] = f"An answer {XSS} with markup"
     import pyarrow as pa
 
-    from harness.schema import RESPONSES
+    from harness.results.schema import RESPONSES
 
     pq.write_table(pa.Table.from_pylist(table, schema=RESPONSES), part)
     rep = bench(

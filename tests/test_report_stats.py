@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.reporting.stats import bootstrap_median_diff, mcnemar, wilson
+from harness.analysis.stats import bootstrap_median_diff, mcnemar, wilson
 
 
 def test_wilson_known_values() -> None:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.http import Timeouts
-from harness.jobs import expand
-from harness.pricing import FxRate
-from harness.retry import RetryPolicy
-from harness.scheduler import Limits, run_jobs
+from harness.calls.http import Timeouts
+from harness.calls.retry import RetryPolicy
+from harness.execute.jobs import expand
+from harness.execute.scheduler import Limits, run_jobs
+from harness.pricing.quote import FxRate
+from harness.results.store import RunStore
 from harness.simulator import Fault, SimConfig, Simulator
-from harness.store import RunStore
 from harness.suites import Item, Suite
 from providers import resolve
 

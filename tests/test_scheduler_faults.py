@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from harness.http import Timeouts
-from harness.jobs import expand
-from harness.pricing import FxRate
-from harness.retry import RetryPolicy
-from harness.scheduler import Limits, run_jobs
+from harness.calls.http import Timeouts
+from harness.calls.retry import RetryPolicy
+from harness.execute.jobs import expand
+from harness.execute.scheduler import Limits, run_jobs
+from harness.pricing.quote import FxRate
+from harness.results.store import RunStore
 from harness.simulator import Fault, SimConfig, Simulator
-from harness.store import RunStore
 from harness.suites import Item, Suite
 from providers import resolve
 
@@ -231,7 +231,7 @@ def test_shards_merge_to_the_whole(tmp_path: Path) -> None:
 
 
 def test_token_bucket_paces_after_the_burst() -> None:
-    from harness.pacing import TokenBucket
+    from harness.calls.pacing import TokenBucket
 
     async def go() -> float:
         bucket = TokenBucket(600)  # 10 tokens a second, 600 at once

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from harness.schema import (
+from harness.results.schema import (
     ATTEMPT_COLUMNS,
     GRADE_COLUMNS,
     RESPONSE_COLUMNS,
     RESPONSES,
     SCHEMA_VERSION,
 )
-from harness.store import RunStore
+from harness.results.store import RunStore
 
 from .conftest import ROOT
 
@@ -39,7 +39,7 @@ def _row(i: int) -> dict:
 
 
 def test_compaction_is_pinned_and_deduplicated(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("harness.store.PART_ROWS", 4)
+    monkeypatch.setattr("harness.results.store.PART_ROWS", 4)
     store = RunStore(tmp_path, "r")
     store.create({"run_id": "r"})
     store.open_journal()
@@ -60,6 +60,6 @@ def test_compaction_is_pinned_and_deduplicated(tmp_path: Path, monkeypatch) -> N
     assert meta[b"bench.schema_version"] == str(SCHEMA_VERSION).encode()
     assert store.read("attempts").num_rows == 10
     assert str(table.column("started_at")[0].as_py().tzinfo) == "UTC"
-    monkeypatch.setattr("harness.store.PART_ROWS", 100)
+    monkeypatch.setattr("harness.results.store.PART_ROWS", 100)
     store.compact()  # fewer, larger parts: stale parts are removed
     assert [p.name for p in store.dir.glob("responses-*.parquet")] == ["responses-00000.parquet"]

@@ -8,10 +8,10 @@ from typing import Any
 
 import pandas as pd
 
+from harness.analysis.stats import Diff, Paired, Rate
 from harness.reporting import html, markdown
 from harness.reporting.build import Report, build
-from harness.reporting.stats import Diff, Paired, Rate
-from harness.store import RunStore
+from harness.results.store import RunStore
 
 FORMATS = ("md", "html", "json")
 

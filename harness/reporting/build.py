@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from harness.graders.judge import cohen_kappa
+from harness.grading.judge import cohen_kappa
 from harness.reporting import charts
 from harness.reporting.tables import (
     annotate,
@@ -18,7 +18,7 @@ from harness.reporting.tables import (
     side_by_side,
     trend,
 )
-from harness.store import RunStore
+from harness.results.store import RunStore
 
 
 @dataclass(slots=True)

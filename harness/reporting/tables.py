@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from harness.reporting.stats import bootstrap_median_diff, mcnemar, wilson
+from harness.analysis.stats import bootstrap_median_diff, mcnemar, wilson
 from providers.base import OUTCOMES
 
 SENSITIVITIES = ("cn_sensitive", "us_sensitive", "benign_control")

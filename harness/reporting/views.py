@@ -6,8 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from harness.analysis.stats import Rate
 from harness.reporting.build import Report
-from harness.reporting.stats import Rate
 
 Section = tuple[str, str, list[str], list[list[str]]]
 

@@ -20,8 +20,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from harness.graders.judge import MARKER
-from harness.graders.refusal import LABELS, classify
+from harness.grading.judge import MARKER
+from harness.grading.refusal_rules import LABELS, classify
 from providers.catalog import Signature, Vendor
 
 SCENARIO = Path(__file__).with_name("scenario.yaml")

@@ -1,0 +1,1 @@
+"""The one definition of every metric and the statistics behind each figure."""

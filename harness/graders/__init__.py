@@ -1,1 +1,0 @@
-"""Graders of stored answers: refusal (rules, then judges), quality checks, identity claims."""

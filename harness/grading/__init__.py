@@ -1,0 +1,1 @@
+"""Grading stored answers: a registry of graders (refusal, quality, identity) and LLM judges."""

@@ -1,0 +1,1 @@
+"""Nightly use: `bench check` (rules against a baseline), `bench history`, `bench query`."""

@@ -1,0 +1,1 @@
+"""The results store: typed rows, their pinned Parquet schemas, run directories, remotes."""
