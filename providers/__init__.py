@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from harness.errors import ConfigError
 from providers.anthropic_messages import AnthropicMessagesAdapter
 from providers.base import Adapter, Secret, Target
 from providers.catalog import Vendor, load_catalog, parse_ref
+from providers.errors import ModelRefError
 from providers.gemini import GeminiAdapter
 from providers.openai_chat import OpenAIChatAdapter
 
@@ -30,7 +30,7 @@ def _vendor(vendor_id: str, catalog: Mapping[str, Vendor], ref: str) -> Vendor:
         return catalog[vendor_id]
     except KeyError:
         known = ", ".join(sorted(catalog))
-        raise ConfigError(
+        raise ModelRefError(
             f"model {ref!r}: unknown vendor {vendor_id!r}; use one of {known} "
             "(see `bench providers`)"
         ) from None
@@ -56,19 +56,19 @@ def resolve(
     endpoint_id = endpoint_id or vendor.default_endpoint
     if endpoint_id not in vendor.endpoints:
         known = ", ".join(vendor.endpoints)
-        raise ConfigError(
+        raise ModelRefError(
             f"model {ref!r}: {vendor_id} has no endpoint {endpoint_id!r}; use one of {known}"
         )
     endpoint = vendor.endpoints[endpoint_id]
     protocol = endpoint.protocol or vendor.protocol
     if protocol not in PROTOCOLS:
-        raise ConfigError(f"model {ref!r}: protocol {protocol!r} is not supported by this build")
+        raise ModelRefError(f"model {ref!r}: protocol {protocol!r} is not supported by this build")
     if simulator_url is not None:
         base = f"{simulator_url.rstrip('/')}/v/{vendor_id}/{endpoint_id}"
         return Target(ref, vendor, endpoint_id, endpoint, model, base, Secret("sim"), True)
     key = env.get(vendor.api_key_env, "")
     if not key and vendor.key_required and require_key:
-        raise ConfigError(
+        raise ModelRefError(
             f"model {ref!r} needs an API key: set {vendor.api_key_env} "
             "(or run with --simulate to use the built-in simulator)"
         )

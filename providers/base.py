@@ -1,8 +1,8 @@
 """Wire-neutral types every protocol adapter speaks, and the adapter interface.
 
 Adapters are sans-IO: they build a `WireRequest`, parse bytes or SSE events handed to them,
-and classify error statuses. The harness owns the sockets (`harness/calls/http.py`), the clock and
-the retries, so every protocol is timed, retried and faked the same way.
+and classify error statuses. Whoever calls them owns the sockets, the clock and the retries,
+so every protocol is timed, retried and faked the same way.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from harness.errors import ConfigError
+from providers.errors import CatalogError, ModelRefError
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 Protocol = Literal["openai_chat", "anthropic_messages", "gemini"]
@@ -179,15 +179,15 @@ def _load_file(path: Path) -> Vendor:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         vendor = Vendor.model_validate(data)
     except yaml.YAMLError as exc:
-        raise ConfigError(
+        raise CatalogError(
             f"{path}: not valid YAML ({exc.__class__.__name__}); fix the file"
         ) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"{path}: {where}: {err['msg']}; fix the catalog entry") from None
+        raise CatalogError(f"{path}: {where}: {err['msg']}; fix the catalog entry") from None
     if vendor.id != path.stem:
-        raise ConfigError(f"{path}: id {vendor.id!r} must match the file name {path.stem!r}")
+        raise CatalogError(f"{path}: id {vendor.id!r} must match the file name {path.stem!r}")
     return vendor
 
 
@@ -208,7 +208,7 @@ def _load(directory: Path, extra: str) -> dict[str, Vendor]:
     dirs = [directory, *(Path(p) for p in extra.split(os.pathsep) if p)]
     for d in dirs:
         if d != directory and not d.is_dir():
-            raise ConfigError(f"{EXTRA_ENV}: {d} is not a directory; fix the path")
+            raise CatalogError(f"{EXTRA_ENV}: {d} is not a directory; fix the path")
         for path in sorted(d.glob("*.yaml")):
             vendor = _load_file(path)
             vendors[vendor.id] = vendor
@@ -222,7 +222,7 @@ def parse_ref(ref: str) -> tuple[str, str | None, str]:
     """Split `vendor[@endpoint]:model`; the model part may itself hold colons (`qwen2.5:7b`)."""
     m = _REF.match(ref.strip())
     if not m:
-        raise ConfigError(
+        raise ModelRefError(
             f"model {ref!r}: expected vendor:model or vendor@endpoint:model; "
             "`bench providers` lists the vendors and their endpoints"
         )

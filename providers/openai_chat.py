@@ -24,6 +24,7 @@ from providers.base import (
     sampling_fields,
 )
 from providers.outcome import AdapterBase, Gathered, decide
+from providers.reasoning import CLOSE, OPEN, split_reasoning
 
 SAMPLING = {
     "temperature": "temperature",
@@ -52,17 +53,6 @@ def _usage(raw: dict[str, Any] | None) -> Usage:
     )
 
 
-def _split_think(text: str) -> tuple[str, str]:
-    """Separate a leading `<think>…</think>` block (vendors with the think_tags quirk)."""
-    head = text.lstrip()
-    if not head.startswith("<think>"):
-        return "", text
-    end = head.find("</think>")
-    if end < 0:
-        return head[len("<think>") :], ""
-    return head[len("<think>") : end].strip(), head[end + len("</think>") :].lstrip()
-
-
 def _base_resp_error(obj: dict[str, Any]) -> bool:
     """Some compatible servers answer HTTP 200 with a `base_resp` status envelope instead."""
     resp = obj.get("base_resp")
@@ -85,17 +75,17 @@ class _ThinkTracker:
             return False
         if self.state == "unknown":
             self._head = (self._head + chunk).lstrip()
-            if len(self._head) < len("<think>"):
+            if len(self._head) < len(OPEN):
                 return False
-            if not self._head.startswith("<think>"):
+            if not self._head.startswith(OPEN):
                 self.state = "done"
                 return False
             self.state, chunk = "open", self._head
         window = self._tail + chunk
-        if "</think>" in window:
+        if CLOSE in window:
             self.state = "done"
             return False
-        self._tail = window[-len("</think>") :]
+        self._tail = window[-len(CLOSE) :]
         return True
 
 
@@ -188,7 +178,7 @@ class OpenAIChatParser:
         g.text = "".join(self._text)
         g.reasoning = "".join(self._reasoning)
         if self._think is not None:
-            inline, g.text = _split_think(g.text)
+            inline, g.text = split_reasoning(g.text)
             g.reasoning = g.reasoning or inline
         g.usage = _usage(self._usage)
         g.truncated = g.finish_reason == "length"

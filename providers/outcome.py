@@ -14,6 +14,7 @@ from typing import Any
 from providers.base import Answer, Failure, Outcome, Target, Usage
 from providers.catalog import Vendor
 from providers.moderation import match_error, match_finish
+from providers.reasoning import answer_text
 from providers.status import failure_for_status
 
 
@@ -51,7 +52,8 @@ def decide(vendor: Vendor, g: Gathered, protocol: str) -> Answer | Failure:
         return Failure("dropped", f"stream ended early after {len(g.text)} characters")
     if g.truncated:
         return _answer(g, "truncated")
-    return _answer(g, "ok" if g.text.strip() else "empty")
+    # an answer of only inline reasoning (`<think></think>`) answered nothing
+    return _answer(g, "ok" if answer_text(g.text) else "empty")
 
 
 def _answer(

@@ -17,6 +17,18 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from harness.calls.budget import Budget
+from harness.calls.caller import Caller
+from harness.calls.http import Timeouts
+from harness.calls.limits import Limits
+from harness.calls.retry import RetryPolicy
+from harness.execute.cache import ResponseCache
+from harness.execute.jobs import Job
+from harness.execute.scheduler import OnDone, Tally, run_jobs
+from harness.pricing.fx import FxRate
+from harness.results.manifest import FxInfo, Manifest, RunSummary
+from harness.results.schema import SCHEMA_VERSION
+from harness.results.store import RunStore
 from harness.simulator import SimConfig, Simulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,3 +142,57 @@ def bench(
         timeout=timeout,
         check=False,
     )
+
+
+# ------------------------------------------------------------------ runs without the CLI
+
+
+def blank_manifest(run_id: str, **changes: object) -> Manifest:
+    """A minimal manifest for a store that tests fill directly."""
+    fields: dict[str, object] = {
+        "run_id": run_id,
+        "schema_version": SCHEMA_VERSION,
+        "created_at": "2026-12-01T00:00:00+00:00",
+        "suite_name": "t",
+        "suite_hash": "0",
+        "suite": {"name": "t"},
+        "models": [],
+        "repeat": 1,
+        "jobs": 0,
+        "simulated": True,
+        "fx": FxInfo(cny_per_usd=7.25, source="test"),
+    }
+    return Manifest.model_validate(fields | changes)
+
+
+def run_direct(
+    jobs: list[Job],
+    store: RunStore,
+    *,
+    limits: Limits = Limits(),
+    timeouts: Timeouts = Timeouts(),
+    policy: RetryPolicy = RetryPolicy(),
+    budget: Budget | None = None,
+    on_done: OnDone | None = None,
+    cache: ResponseCache | None = None,
+) -> RunSummary:
+    """The scheduler and the Caller as `bench run` drives them, without the CLI around them."""
+
+    async def go() -> RunSummary:
+        tally = Tally()
+        async with Caller(
+            fx=FxRate(7.25, "test"),
+            limits=limits,
+            timeouts=timeouts,
+            policy=policy,
+            budget=budget,
+            journal=store.open_journal(),
+            run_id=store.run_id,
+        ) as caller:
+            await run_jobs(jobs, caller, tally, done=store.done_ids(), on_done=on_done, cache=cache)
+        return tally.summary(caller)
+
+    try:
+        return asyncio.run(go())
+    finally:
+        store.close_journal()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import ConfigError
 from providers import resolve
 from providers.catalog import load_catalog, parse_ref
+from providers.errors import ModelRefError
 
 from .conftest import ROOT
 
@@ -69,7 +69,7 @@ def test_parse_ref(ref: str, expect: tuple) -> None:
 
 @pytest.mark.parametrize("bad", ["deepseek", ":model", "Deep Seek:x", "deepseek:"])
 def test_bad_refs(bad: str) -> None:
-    with pytest.raises(ConfigError, match="vendor:model"):
+    with pytest.raises(ModelRefError, match="vendor:model"):
         parse_ref(bad)
 
 

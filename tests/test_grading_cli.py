@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from harness.simulator import Fault, SimConfig, Simulator
 
@@ -143,3 +144,49 @@ def test_classify_file(tmp_path: Path) -> None:
     bad.write_text('{"prompt": "x"}\n')
     err = bench("classify", str(bad))
     assert err.returncode == 2 and "bad.jsonl:1" in err.stderr and "Traceback" not in err.stderr
+
+
+def _attempts(run_dir: Path) -> pd.DataFrame:
+    return pd.concat(pd.read_parquet(p) for p in sorted(run_dir.glob("attempts-*.parquet")))
+
+
+def test_judge_attempts_are_recorded_priced_and_budgeted(tmp_path: Path) -> None:
+    """A judge's calls take the benchmark's path: attempts land in the run's attempts Parquet
+    (purpose judge, priced), and they count against the run's --max-cost."""
+    suite = tmp_path / "s.yaml"
+    suite.write_text("params: {max_tokens: 64}\n" + SUITE)
+    results = tmp_path / "r"
+    common = ["--results", str(results), "--no-progress", "--no-grade"]
+    run = bench("run", str(suite), "--simulate", "-m", "deepseek:deepseek-chat", "--run-id", "b",
+                "--max-cost", "5", *common)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    manifest = json.loads((results / "b" / "manifest.json").read_text())
+    before = manifest["spent_usd"]
+    graded = bench("grade", "b", "--results", str(results), "--judge", "openai:gpt-5",
+                   "--judge-all")  # fmt: skip
+    assert graded.returncode == 0, graded.stderr
+    att = _attempts(results / "b")
+    judge = att[att["purpose"] == "judge"]
+    text_answers = len(pd.read_parquet(results / "b" / "responses-00000.parquet").query(
+        "outcome in ['ok', 'truncated']"))  # fmt: skip
+    # every text answer judged once for refusal, plus the rubric item, each at least one attempt
+    assert len(judge[judge["kind"] == "ok"]) >= text_answers
+    assert set(judge["model"]) == {"openai:gpt-5"} and (judge["cost_usd"].dropna() > 0).all()
+    assert set(att.loc[att["purpose"] == "bench", "model"]) == {"deepseek:deepseek-chat"}
+    after = json.loads((results / "b" / "manifest.json").read_text())["spent_usd"]
+    assert after == pytest.approx(before + judge["cost_usd"].sum(), abs=1e-6)
+
+    # a cap the benchmark already used up leaves the judges nothing: no judge call is sent
+    tight = bench("run", str(suite), "--simulate", "-m", "deepseek:deepseek-chat", "--run-id",
+                  "t", "--max-cost", str(before + 1e-9), *common)  # fmt: skip
+    assert tight.returncode == 0, tight.stderr
+    spent = json.loads((results / "t" / "manifest.json").read_text())["spent_usd"]
+    regrade = bench("grade", "t", "--results", str(results), "--judge", "openai:gpt-5",
+                    "--judge-all")  # fmt: skip
+    assert regrade.returncode == 0, regrade.stderr
+    att = _attempts(results / "t")
+    assert not (att["purpose"] == "judge").any()
+    g = _grades(results / "t")
+    judged = g[g["grader"] == "refusal_judge"]
+    assert len(judged) and set(judged["label"]) == {"judge_error"}
+    assert json.loads((results / "t" / "manifest.json").read_text())["spent_usd"] == spent

@@ -12,7 +12,7 @@ import xmlschema
 
 from harness.results.schema import RESPONSES
 
-from .conftest import ROOT, bench
+from .conftest import ROOT, bench, blank_manifest
 
 XSD = ROOT / "tests" / "fixtures" / "junit.xsd"
 
@@ -57,18 +57,11 @@ def make_run(
         schema=RESPONSES,
     )
     pq.write_table(table, d / "responses-00000.parquet")
-    (d / "manifest.json").write_text(
-        json.dumps(
-            {
-                "run_id": run_id,
-                "suite_name": "s",
-                "suite_hash": suite_hash,
-                "created_at": created,
-                "status": "finished",
-                "rows": n,
-            }
-        )
+    manifest = blank_manifest(
+        run_id, suite_name="s", suite_hash=suite_hash, created_at=created, status="finished"
     )
+    manifest.rows = manifest.jobs = n
+    (d / "manifest.json").write_text(manifest.model_dump_json())
 
 
 def check(root: Path, run: str, out: Path, *extra: str):  # type: ignore[no-untyped-def]

@@ -70,6 +70,9 @@ def test_run_on_one_machine_report_on_another(tmp_path: Path, s3: dict[str, str]
     reader = {**s3, "BENCH_STAGE": str(tmp_path / "machine-b")}
     listed = bench("runs", "--results", url, env=reader)
     assert listed.returncode == 0 and "n1" in listed.stdout, listed.stderr
+    # listing runs fetched each run's manifest and nothing else
+    staged = {p.name for p in (tmp_path / "machine-b").rglob("*") if p.is_file()}
+    assert staged == {"manifest.json"}, staged
     report = bench("report", "n1", "--results", url, "--out", str(tmp_path / "rep"), env=reader)
     assert report.returncode == 0, report.stderr
     assert "deepseek:deepseek-chat" in (tmp_path / "rep" / "n1" / "report.md").read_text()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,10 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.calls.budget import Budget, input_upper_bound
+from harness.calls import tokens
+from harness.calls.budget import Budget
+from harness.calls.limits import Limits
 from harness.execute.jobs import expand
-from harness.execute.scheduler import Limits, run_jobs
-from harness.pricing.quote import FxRate, quote, worst_case_usd
+from harness.pricing.fx import FxRate
+from harness.pricing.quote import quote, worst_case_usd
 from harness.results.store import RunStore
 from harness.simulator import SimConfig, Simulator
 from harness.suites import Item, Suite
@@ -21,7 +22,7 @@ from providers import load_catalog, resolve
 from providers.base import Params, Usage
 from providers.catalog import Vendor
 
-from .conftest import bench
+from .conftest import bench, blank_manifest, run_direct
 
 FX = FxRate(7.0, "test")
 NOON = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -225,18 +226,16 @@ def test_no_randomized_run_exceeds_its_cap(
     with Simulator(SimConfig(ttft_ms=0, token_ms=0, tokens=(1, 400))) as sim:
         jobs = expand(suite, [resolve(model, simulator_url=sim.url)])
         one = max(
-            worst_case_usd(j.target.vendor, j.target.model, input_upper_bound(j), max_tokens, FX)
+            worst_case_usd(
+                j.target.vendor, j.target.model, tokens.upper_bound(j.messages), max_tokens, FX
+            )
             or 0
             for j in jobs
         )
         budget = Budget(cap_usd=one * cap_jobs)
         store = RunStore(tmp_path_factory.mktemp("b"), "p")
-        store.create({"run_id": "p"})
-        store.open_journal()
-        try:
-            asyncio.run(run_jobs(jobs, store, limits=Limits(concurrency=8), fx=FX, budget=budget))
-        finally:
-            store.close_journal()
-    spent = sum(rec["row"].get("cost_usd") or 0 for rec in store.records())
+        store.create(blank_manifest("p"))
+        run_direct(jobs, store, limits=Limits(concurrency=8), budget=budget)
+    spent = store.spent_usd()
     assert spent <= budget.cap_usd + 1e-12
     assert budget.spent_usd == pytest.approx(spent)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.grading.checks import check
+from harness.grading.checks import run_check as check
 from harness.grading.choice import answer_choice
 from harness.grading.numbers import answer_number
 from harness.grading.spec import GradeSpec

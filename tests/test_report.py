@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from harness.reporting.tables import annotate, model_summary
+from harness.analysis.labels import annotate
+from harness.reporting.tables import model_summary
+from harness.suites import load_suite
 
 from .conftest import ROOT, bench
 
@@ -48,13 +50,15 @@ def test_simulated_run_and_report(tmp_path: Path) -> None:
     grades = pd.concat(
         pd.read_parquet(p) for p in sorted((results / "rep").glob("grades-*.parquet"))
     )
-    summary = model_summary(annotate(df, grades), None, grades).set_index("model")
+    sens = load_suite(suite).sensitivity
+    annotated = annotate(df, grades, sens)
+    summary = model_summary(annotated, None, sens).set_index("model")
     assert set(summary.index) == {"deepseek:deepseek-chat", "openai:gpt-5"}
     assert (summary["requests"] == 360).all()
     # the table shows what the rows hold
-    ds = annotate(df, grades)
+    ds = annotated
     ds = ds[(ds["model"] == "deepseek:deepseek-chat") & (ds["sensitivity"] == "cn_sensitive")]
-    rate = summary.loc["deepseek:deepseek-chat", "na_cn_sensitive"]
+    rate = summary.loc["deepseek:deepseek-chat", "not_answered"]["cn_sensitive"]
     assert (rate.k, rate.n) == (int(ds["not_answered"].sum()), len(ds))
     assert rate.fmt() in text
     # simulated China-HQ vendors block China-sensitive items more than the US vendor does

@@ -33,7 +33,10 @@ def report(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     tmp = tmp_path_factory.mktemp("html")
     suite = tmp / "s.yaml"
     suite.write_text(
-        "name: xss\nitems:\n"
+        "name: xss\n"
+        "sensitivity: {levels: {cn_sensitive: China-sensitive, us_sensitive: US-sensitive, "
+        "benign_control: benign}, focus: cn_sensitive, control: benign_control}\n"
+        "items:\n"
         f"  - {{id: x1, prompt: 'Tiananmen 1989 {XSS}', tags: [cn_sensitive], lang: en, category: t}}\n"
         "  - {id: x2, prompt: 'Kent State 1970', tags: [us_sensitive], lang: en, category: k}\n"
         "  - {id: x3, prompt: 'Bake bread', tags: [benign_control], lang: en, category: b}\n"

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from pathlib import Path
 
 import pytest
 
 from harness.calls.http import Timeouts
+from harness.calls.limits import Limits
 from harness.calls.retry import RetryPolicy
 from harness.execute.jobs import expand
-from harness.execute.scheduler import Limits, run_jobs
-from harness.pricing.quote import FxRate
 from harness.results.store import RunStore
 from harness.simulator import Fault, SimConfig, Simulator
 from harness.suites import Item, Suite
 from providers import resolve
 
-FX = FxRate(7.25, "test")
+from .conftest import blank_manifest, run_direct
 
 
 def suite(n: int, prefix: str = "q") -> Suite:
@@ -38,18 +36,10 @@ def run(
     timeouts: Timeouts = Timeouts(),
 ) -> list[dict]:
     store = RunStore(tmp_path, "r1")
-    store.create({"run_id": "r1"}, overwrite=True)
+    store.create(blank_manifest("r1"), overwrite=True)
     targets = [resolve(m, simulator_url=sim.url) for m in models]
-    store.open_journal()
-    try:
-        asyncio.run(
-            run_jobs(
-                expand(s, targets), store, limits=limits, policy=policy, timeouts=timeouts, fx=FX
-            )
-        )
-    finally:
-        store.close_journal()
-    return [rec | {"row": rec["row"]} for rec in store.records()]
+    run_direct(expand(s, targets), store, limits=limits, policy=policy, timeouts=timeouts)
+    return [rec.to_json() for rec in store.records()]
 
 
 def test_429_retry_after_is_honoured(sim: Simulator, tmp_path: Path) -> None:

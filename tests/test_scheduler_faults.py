@@ -16,28 +16,22 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from harness.calls.http import Timeouts
+from harness.calls.limits import Limits
 from harness.calls.retry import RetryPolicy
 from harness.execute.jobs import expand
-from harness.execute.scheduler import Limits, run_jobs
-from harness.pricing.quote import FxRate
+from harness.results.manifest import RunSummary
 from harness.results.store import RunStore
 from harness.simulator import Fault, SimConfig, Simulator
 from harness.suites import Item, Suite
 from providers import resolve
 
-from .conftest import ROOT, bench
-
-FX = FxRate(7.25, "test")
+from .conftest import ROOT, bench, blank_manifest, run_direct
 
 
-def _run(sim: Simulator, store: RunStore, n: int, limits: Limits, **kw) -> None:  # type: ignore[no-untyped-def]
+def _run(sim: Simulator, store: RunStore, n: int, limits: Limits, **kw) -> RunSummary:  # type: ignore[no-untyped-def]
     suite = Suite(name="t", items=[Item(id=f"q{i}", prompt=f"fault item {i}") for i in range(n)])
     jobs = expand(suite, [resolve("deepseek:deepseek-chat", simulator_url=sim.url)])
-    store.open_journal()
-    try:
-        return asyncio.run(run_jobs(jobs, store, limits=limits, fx=FX, **kw))
-    finally:
-        store.close_journal()
+    return run_direct(jobs, store, limits=limits, **kw)
 
 
 def test_5000_jobs_with_faults(tmp_path: Path) -> None:
@@ -48,7 +42,7 @@ def test_5000_jobs_with_faults(tmp_path: Path) -> None:
         Fault(kind="stall", rate=0.01, stall_s=30),
     ]
     store = RunStore(tmp_path, "big")
-    store.create({"run_id": "big"})
+    store.create(blank_manifest("big"))
     with Simulator(SimConfig(ttft_ms=0, token_ms=0, tokens=(4, 8), faults=faults)) as sim:
         tally = _run(
             sim,
@@ -66,8 +60,8 @@ def test_5000_jobs_with_faults(tmp_path: Path) -> None:
     assert sum(r["attempts"] for r in rows) == len(attempts) == requests
     kinds = {a["kind"] for a in attempts}
     assert {"rate_limit", "server", "dropped", "timeout", "ok"} <= kinds
-    assert sum(tally.failures.values()) == sum(a["kind"] != "ok" for a in attempts)
-    assert tally.gates["deepseek@global"].cuts >= 1  # sustained 429s backed concurrency off
+    assert sum(tally.failed_attempts.values()) == sum(a["kind"] != "ok" for a in attempts)
+    assert tally.adaptive["deepseek@global"].cuts >= 1  # sustained 429s backed concurrency off
     assert all(r["outcome"] != "error" or r["attempts"] == 8 for r in rows)
 
 
@@ -142,7 +136,7 @@ def test_sigkill_at_random_points(tmp_path: Path) -> None:
 
 def test_lagging_loop_flags_rows(tmp_path: Path) -> None:
     store = RunStore(tmp_path, "lag")
-    store.create({"run_id": "lag"})
+    store.create(blank_manifest("lag"))
     with Simulator(SimConfig(ttft_ms=20, token_ms=1, tokens=(4, 8))) as sim:
         tally = _run(
             sim,
@@ -153,8 +147,8 @@ def test_lagging_loop_flags_rows(tmp_path: Path) -> None:
         )  # blocks the loop
     store.compact()
     rows = store.read("responses").to_pylist()
-    assert tally.suspect == sum(r["latency_suspect"] for r in rows) > 0
-    assert tally.lag is not None and tally.lag.max_lag_s > 0.02
+    assert tally.latency_suspect == sum(r["latency_suspect"] for r in rows) > 0
+    assert tally.max_loop_lag_ms is not None and tally.max_loop_lag_ms > 20
 
 
 def test_cache_sends_nothing_and_measures_nothing(tmp_path: Path) -> None:

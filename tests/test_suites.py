@@ -101,7 +101,7 @@ def test_include_cycle_and_pairing_rules(tmp_path: Path) -> None:
 
 
 def test_shipped_json_schema_is_current() -> None:
-    from harness.suites.model import suite_json_schema
+    from harness.suites.schema import suite_json_schema
 
     shipped = json.loads((ROOT / "suites" / "suite.schema.json").read_text(encoding="utf-8"))
     assert shipped == suite_json_schema(), (

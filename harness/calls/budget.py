@@ -1,41 +1,35 @@
 """`--max-cost`: spend is reserved before a request goes out, so the cap is never passed.
 
-Each job reserves its worst case: an upper bound on input tokens (a token is at least one
-byte, plus a per-message allowance for the chat template) priced at the dearest tier it could
-fall in, plus max_tokens at the dearer of output and reasoning prices, with no off-peak
-discount. When the next reservation would pass the cap, no more jobs are started; the run
-ends as `budget_exhausted` and resumes with a higher cap.
+Every call reserves its worst case (judges' included): an upper bound on input tokens priced at
+the dearest tier it could fall in, plus max_tokens at the dearer of output and reasoning
+prices, with no off-peak discount. When the next reservation would pass the cap, no more calls
+are started; the run ends as `budget_exhausted` and resumes with a higher cap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.calls import tokens
 from harness.errors import ConfigError
-from harness.execute.jobs import Job
-from harness.pricing.quote import FxRate, worst_case_usd
-
-TEMPLATE_TOKENS = 16
-"""Allowance per message for role markers and template tokens the vendor counts as input."""
+from harness.pricing.fx import FxRate
+from harness.pricing.quote import worst_case_usd
+from providers.base import Params, Target
 
 
-def input_upper_bound(job: Job) -> int:
-    return sum(len(m["content"].encode()) + TEMPLATE_TOKENS for m in job.messages)
-
-
-def worst_case(job: Job, fx: FxRate) -> float:
-    max_tokens = job.params.max_tokens
-    if max_tokens is None:
+def worst_case(target: Target, messages: tokens.Messages, params: Params, fx: FxRate) -> float:
+    """The most one call can cost, in USD; a ConfigError when it cannot be bounded."""
+    if params.max_tokens is None:
         raise ConfigError(
             "--max-cost needs params.max_tokens in the suite (the output cap is "
             "part of every job's worst case)"
         )
     cost = worst_case_usd(
-        job.target.vendor, job.target.model, input_upper_bound(job), max_tokens, fx
+        target.vendor, target.model, tokens.upper_bound(messages), params.max_tokens, fx
     )
     if cost is None:
         raise ConfigError(
-            f"--max-cost: {job.target.ref} has no price; add one to the catalog "
+            f"--max-cost: {target.ref} has no price; add one to the catalog "
             "(prices:) or drop the model"
         )
     return cost
@@ -60,4 +54,4 @@ class Budget:
         self.spent_usd += actual or 0.0
 
 
-__all__ = ["Budget", "input_upper_bound", "worst_case"]
+__all__ = ["Budget", "worst_case"]

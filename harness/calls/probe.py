@@ -1,7 +1,8 @@
 """`bench providers --check`: one tiny request per vendor whose key is set.
 
 Opt-in and never run in CI; it spends a few tokens per vendor to prove the key, the host and
-bench's parsing agree before a long run is started.
+bench's parsing agree before a long run is started. One attempt each (a probe reports what
+the vendor answers now, it does not wait out a bad minute), through the one Caller.
 """
 
 from __future__ import annotations
@@ -9,51 +10,54 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from harness.calls.http import ClientPool, Timeouts, attempt
-from providers import adapter_for, resolve
+from harness.calls.caller import Call, Caller
+from harness.calls.http import Timeouts
+from harness.calls.limits import Limits
+from harness.calls.retry import RetryPolicy
+from harness.pricing.fx import FxRate
+from providers import resolve
 from providers.base import Answer, Params
 from providers.catalog import Vendor
 
 PROMPT = "Reply with the single word: ok"
+TIMEOUTS = Timeouts(read_s=30, deadline_s=60)
 
 
 @dataclass(slots=True)
-class CheckResult:
+class ProbeResult:
     ref: str
     ok: bool
     summary: str
 
 
-async def _one(pool: ClientPool, slot: int, ref: str, timeouts: Timeouts) -> CheckResult:
+async def _one(caller: Caller, ref: str) -> ProbeResult:
     target = resolve(ref)
-    adapter = adapter_for(target)
-    wire = adapter.build(target, [{"role": "user", "content": PROMPT}], Params(max_tokens=16))
-    att = await attempt(pool.client(slot), adapter, target, wire, timeouts.deadline_s)
-    res = att.result
+    messages = [{"role": "user", "content": PROMPT}]
+    called = await caller.call(Call(target, messages, Params(max_tokens=16), "probe", "check"))
+    assert called is not None  # (no budget: nothing refuses a call)
+    att, res = called.attempts[-1], called.result
     if isinstance(res, Answer):
         ttft = f"TTFT {att.ttft_s:.2f}s, " if att.ttft_s is not None else ""
         detail = f"{res.outcome}: {ttft}E2E {att.e2e_s:.2f}s, model {res.model_reported or '?'}"
         if res.block:
             detail += f", block {res.block}"
-        return CheckResult(ref, res.outcome in ("ok", "truncated"), detail)
-    return CheckResult(ref, False, f"{res.kind}: {res.message}")
+        return ProbeResult(ref, res.outcome in ("ok", "truncated"), detail)
+    return ProbeResult(ref, False, f"{res.kind}: {res.message}")
 
 
-def check(
-    vendors: list[Vendor], timeouts: Timeouts = Timeouts(read_s=30, deadline_s=60)
-) -> list[CheckResult]:
+def probe_vendors(vendors: list[Vendor]) -> list[ProbeResult]:
     refs = [f"{v.id}:{v.check_model}" for v in vendors if v.check_model and v.key_is_set()]
 
-    async def run() -> list[CheckResult]:
-        pool = ClientPool(max(1, len(refs)), timeouts)
-        try:
-            return list(
-                await asyncio.gather(*(_one(pool, i, r, timeouts) for i, r in enumerate(refs)))
-            )
-        finally:
-            await pool.aclose()
+    async def run() -> list[ProbeResult]:
+        async with Caller(
+            fx=FxRate.from_env(),
+            limits=Limits(concurrency=max(1, len(refs))),
+            timeouts=TIMEOUTS,
+            policy=RetryPolicy(max_attempts=1),
+        ) as caller:
+            return list(await asyncio.gather(*(_one(caller, r) for r in refs)))
 
     return asyncio.run(run()) if refs else []
 
 
-__all__ = ["CheckResult", "check"]
+__all__ = ["ProbeResult", "probe_vendors"]

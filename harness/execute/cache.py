@@ -16,35 +16,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from harness.execute.jobs import Job, canonical_ref
+from harness.execute.rows import ANSWER, COST
 
-LATENCY = ("ttft_s", "ttfat_s", "e2e_s", "tpot_s", "output_tps", "chars_per_s")
-"""Columns a cached row leaves empty: it measured nothing."""
-COPIED = (
-    "model_reported",
-    "response_id",
-    "system_fingerprint",
-    "upstream_provider",
-    "text",
-    "reasoning",
-    "outcome",
-    "block",
-    "finish_reason",
-    "http_status",
-    "error_body",
-    "input_tokens",
-    "output_tokens",
-    "reasoning_tokens",
-    "cached_tokens",
-    "cost_usd",
-    "price_input",
-    "price_output",
-    "price_cached",
-    "price_currency",
-    "price_source",
-    "price_checked",
-    "cost_original",
-    "price_tier",
-)
+COPIED = (*ANSWER, *COST)
+"""Columns a cached row takes from the earlier answer; latency columns stay empty."""
 
 
 def cache_key(job: Job) -> str:
@@ -85,12 +60,8 @@ class ResponseCache:
         return cls(found)
 
     def row_for(self, key: str) -> dict[str, Any] | None:
-        hit = self._rows.get(key)
-        if hit is None:
-            return None
-        row = {k: hit[k] for k in COPIED}
-        row.update({k: None for k in LATENCY}, cached=True, attempts=0, latency_suspect=False)
-        return row
+        """The earlier answer's columns for this key, or None."""
+        return self._rows.get(key)
 
 
 def _array(keys: set[str]):  # type: ignore[no-untyped-def]

@@ -11,8 +11,10 @@ import jsonschema
 from harness.grading.choice import answer_choice
 from harness.grading.numbers import answer_number
 from harness.grading.spec import GradeSpec
+from providers.reasoning import answer_text
 
-_THINK = re.compile(r"<think>.*?</think>", re.S)
+DETERMINISTIC = ("exact", "regex", "contains", "not_contains", "choice", "numeric", "json_schema")
+"""Spec types decided here; `judge` (rubric) and `identity` have graders of their own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +45,9 @@ def _json_of(text: str) -> object:
         return json.loads(candidate[start : max(candidate.rfind("}"), candidate.rfind("]")) + 1])
 
 
-def check(spec: GradeSpec, text: str) -> Check:
+def run_check(spec: GradeSpec, text: str) -> Check:
     """Apply one deterministic spec (not judge/identity, which have graders of their own)."""
-    answer = _THINK.sub("", text).strip()
+    answer = answer_text(text)
     kind = spec.type
     if kind == "numeric":
         got = answer_number(answer)
@@ -90,4 +92,4 @@ def check(spec: GradeSpec, text: str) -> Check:
     raise ValueError(f"{kind} is not a deterministic check")
 
 
-__all__ = ["Check", "check"]
+__all__ = ["DETERMINISTIC", "Check", "run_check"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from providers.reasoning import answer_text
+
 _CUED = re.compile(
     r"(?:answer\s*(?:is|:)?|option|choice|答案\s*(?:是|为|：|:)?|选择?|应选|选项)\s*[:：]?\s*[(（\[]?\s*"
     r"(?P<letter>[A-Ha-h])\s*[)）\]]?(?![A-Za-z])",
@@ -15,7 +17,7 @@ _ALONE = re.compile(r"(?<![A-Za-z])[(（\[]\s*(?P<letter>[A-H])\s*[)）\]]")
 
 def answer_choice(text: str) -> str | None:
     """The option letter an answer picks (upper case), or None when it picks none clearly."""
-    stripped = re.sub(r"<think>.*?</think>", "", text, flags=re.S).strip()
+    stripped = answer_text(text)
     for pattern in (_CUED, _LEADING, _ALONE):
         hits = list(pattern.finditer(stripped))
         if hits:

@@ -1,14 +1,22 @@
-"""`bench classify FILE.jsonl`: the refusal grader for answers collected elsewhere."""
+"""`bench classify FILE.jsonl`: the refusal grader for answers collected elsewhere.
+
+Judges, when given, take the answers the rules are unsure of; their calls go through the one
+Caller (limits and retries; there is no run to journal into or budget to charge).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from harness.calls.caller import Caller
 from harness.errors import ConfigError
-from harness.grading import refusal_rules as refusal
-from harness.grading.judge import Judge, refusal_prompt
+from harness.grading import refusal_rules as rules
+from harness.grading.grade import JUDGE_RETRIES, JUDGE_TIMEOUTS
+from harness.grading.judge import Judge, Judgement, refusal_prompt
+from harness.pricing.fx import FxRate
 
 
 def _read(path: Path) -> list[dict]:
@@ -28,20 +36,26 @@ def _read(path: Path) -> list[dict]:
     return rows
 
 
+async def _judge(judges: list[str], asks: list[tuple[str, str]]) -> list[list[Judgement]]:
+    async with Caller(fx=FxRate.from_env(), timeouts=JUDGE_TIMEOUTS, policy=JUDGE_RETRIES) as c:
+        return [await Judge(ref).ask(c, asks, rules.LABELS) for ref in judges]
+
+
 def classify_file(file: str, judges: list[str]) -> Iterator[str]:
     """One JSON line per input: the input's id (if any), label, confidence, rationale."""
     rows = _read(Path(file))
     verdicts = [
-        refusal.classify(str(r.get("prompt", "")), r["response"], r.get("lang")) for r in rows
+        rules.classify(str(r.get("prompt", "")), r["response"], r.get("lang")) for r in rows
     ]
-    judged: dict[int, list] = {}
+    judged: dict[int, list[Judgement]] = {}
     if judges:
-        unsure = [i for i, v in enumerate(verdicts) if v.confidence < refusal.UNSURE]
-        prompts = [
-            refusal_prompt(str(rows[i].get("prompt", "")), rows[i]["response"]) for i in unsure
+        unsure = [i for i, v in enumerate(verdicts) if v.confidence < rules.UNSURE]
+        asks = [
+            (str(i), refusal_prompt(str(rows[i].get("prompt", "")), rows[i]["response"]))
+            for i in unsure
         ]
-        for ref in judges:
-            for i, a in zip(unsure, Judge(ref).ask(prompts, refusal.LABELS), strict=True):
+        for answers in asyncio.run(_judge(judges, asks)):
+            for i, a in zip(unsure, answers, strict=True):
                 judged.setdefault(i, []).append(a)
     for i, (row, v) in enumerate(zip(rows, verdicts, strict=True)):
         out = {

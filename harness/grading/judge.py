@@ -1,7 +1,8 @@
 """Stage 2 of the refusal grader, and rubric grading: an LLM judge from the catalog.
 
-Any catalog model can judge; its request goes through the same adapters, retries and timing
-as a benchmark request. The judge answers JSON (label, rule, rationale). A judge's own
+Any catalog model can judge; its request goes through the one Caller, so it meets the same
+limits, retries, budget and journal as a benchmark request (its attempts are recorded with
+purpose `judge`). The judge answers JSON (label, rule, rationale). A judge's own
 moderation block, a withdrawn or unparseable answer is `judge_error`, never a label.
 """
 
@@ -12,10 +13,10 @@ import json
 import re
 from dataclasses import dataclass
 
-from harness.calls.http import ClientPool, Timeouts, attempt
-from harness.calls.retry import RetryPolicy, with_retries
-from providers import adapter_for, resolve
+from harness.calls.caller import Call, Caller
+from providers import resolve
 from providers.base import Answer, Params, Target
+from providers.reasoning import answer_text
 
 VERSION = "judge-1"
 MARKER = "[bench-judge]"
@@ -69,7 +70,7 @@ class Judgement:
 
 
 def _parse(text: str, allowed: tuple[str, ...]) -> tuple[str, str] | None:
-    text = re.sub(r"<think>.*?</think>", "", text, flags=re.S)
+    text = answer_text(text)
     m = re.search(r"\{.*\}", text, re.S)
     if not m:
         return None
@@ -85,37 +86,26 @@ def _parse(text: str, allowed: tuple[str, ...]) -> tuple[str, str] | None:
     return label, f"{rule}: {rationale}" if rule else rationale
 
 
-class Judge:
-    """One judge model; `ask` many prompts with bounded concurrency."""
+JUDGE_PARAMS = Params(temperature=0, max_tokens=1024)
 
-    def __init__(
-        self,
-        ref: str,
-        simulator_url: str | None = None,
-        concurrency: int = 8,
-        timeouts: Timeouts = Timeouts(read_s=120, deadline_s=300),
-    ) -> None:
+
+class Judge:
+    """One judge model. Its calls go through the run's Caller like any benchmark call."""
+
+    def __init__(self, ref: str, simulator_url: str | None = None) -> None:
         self.ref = ref
         self.target: Target = resolve(ref, simulator_url=simulator_url)
-        self.concurrency = concurrency
-        self.timeouts = timeouts
 
     async def _one(
-        self, pool: ClientPool, slot: int, prompt: str, allowed: tuple[str, ...]
+        self, caller: Caller, job_id: str, prompt: str, allowed: tuple[str, ...]
     ) -> Judgement:
-        adapter = adapter_for(self.target)
-        wire = adapter.build(
-            self.target,
-            [{"role": "user", "content": prompt}],
-            Params(temperature=0, max_tokens=1024),
+        call = Call(
+            self.target, [{"role": "user", "content": prompt}], JUDGE_PARAMS, job_id, "judge"
         )
-        attempts = await with_retries(
-            RetryPolicy(max_attempts=4),
-            lambda: attempt(
-                pool.client(slot), adapter, self.target, wire, self.timeouts.deadline_s
-            ),
-        )
-        res = attempts[-1].result
+        called = await caller.call(call)
+        if called is None:
+            return Judgement(self.ref, "judge_error", "not judged: the --max-cost budget is spent")
+        res = called.result
         if not isinstance(res, Answer):
             return Judgement(self.ref, "judge_error", f"judge failed: {res.kind}")
         if res.outcome not in ("ok", "truncated"):
@@ -125,26 +115,14 @@ class Judge:
             return Judgement(self.ref, "judge_error", "judge reply was not the JSON asked for")
         return Judgement(self.ref, *parsed)
 
-    def ask(self, prompts: list[str], allowed: tuple[str, ...]) -> list[Judgement]:
-        async def run() -> list[Judgement]:
-            pool = ClientPool(self.concurrency, self.timeouts)
-            slots: asyncio.Queue[int] = asyncio.Queue()
-            for i in range(self.concurrency):
-                slots.put_nowait(i)
-
-            async def guarded(prompt: str) -> Judgement:
-                slot = await slots.get()
-                try:
-                    return await self._one(pool, slot, prompt, allowed)
-                finally:
-                    slots.put_nowait(slot)
-
-            try:
-                return list(await asyncio.gather(*(guarded(p) for p in prompts)))
-            finally:
-                await pool.aclose()
-
-        return asyncio.run(run()) if prompts else []
+    async def ask(
+        self, caller: Caller, asks: list[tuple[str, str]], allowed: tuple[str, ...]
+    ) -> list[Judgement]:
+        """One verdict per (job id judged, prompt), in order; calls run concurrently within the
+        caller's limits."""
+        return list(
+            await asyncio.gather(*(self._one(caller, jid, prompt, allowed) for jid, prompt in asks))
+        )
 
 
 def refusal_prompt(prompt: str, response: str) -> str:

@@ -23,13 +23,14 @@ from pathlib import Path
 
 import yaml
 
+from providers.reasoning import split_reasoning
+
 PHRASES = Path(__file__).with_name("refusal_phrases.yaml")
 VERSION = "refusal-rules-1"
 LABELS = ("complete", "refusal", "evasive", "narrative")
 UNSURE = 0.7
 """Below this confidence the judge (when configured) decides."""
 
-_THINK = re.compile(r"<think>(.*?)(?:</think>|$)", re.S)
 _YEAR_OR_NUMBER = re.compile(r"\d+")
 
 
@@ -95,8 +96,7 @@ def _facts(lists: dict, text: str) -> int:
 
 def classify(prompt: str, response: str, lang: str | None = None) -> Verdict:
     """Label one answer text; `lang` (en/zh) is detected when not given."""
-    think = " ".join(m.group(1) for m in _THINK.finditer(response))
-    body = _THINK.sub("", response).strip()
+    think, body = split_reasoning(response)
     text = _normalise(body)
     lang = lang if lang in ("en", "zh") else _lang(body or think or prompt)
     lists = _lists().by_lang["zh" if lang == "zh" else "en"]

@@ -1,91 +1,62 @@
-"""`bench history` and `bench query`: the results store over time, and SQL over all of it.
+"""`bench history`: one row per run and model over time, from every run in the store.
 
-`bench query` gives DuckDB three views across every run in the store — `responses`,
-`attempts`, `grades` — read with `union_by_name`, so runs written by every schema version
-query together (columns a version lacks read as null).
+Its columns are `analysis/metrics.py`'s metrics by name (not_answered per sensitivity level the
+suite declares, quality, latency, errors, cost), so history, `bench check` and the report agree.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from harness.errors import ConfigError
-from harness.reporting.tables import annotate
-from harness.results.remote import is_remote, stage_dir
+from harness.analysis.labels import annotate, sensitivity_of
+from harness.analysis.metrics import METRICS
 from harness.results.store import RunStore, list_runs, results_root
 
 
-def _runs(results: str | None) -> list[RunStore]:
+def stores(results: str | None) -> list[RunStore]:
     root = results or str(results_root(None))
     return [RunStore(results, r) for r in list_runs(root)]
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 4)
 
 
 def history(results: str | None, models: list[str]) -> pd.DataFrame:
     """One row per run and model: when, how it answered, how fast, what it cost."""
     rows = []
-    for store in _runs(results):
+    for store in stores(results):
         m = store.manifest()
         df = store.read_optional("responses")
         if df is None:
             continue
-        grades = store.read_optional("grades")
-        df = annotate(df, grades)
-        quality = grades[grades["grader"] == "quality"] if grades is not None else None
+        sens = sensitivity_of([m])
+        df = annotate(df, store.read_optional("grades"), sens)
         for model, g in df.groupby("model"):
             if models and model not in models:
                 continue
-            cn = g[g["sensitivity"] == "cn_sensitive"]
-            q = quality[quality["model"] == model] if quality is not None else None
+            na = METRICS["not_answered"]
             rows.append(
                 {
-                    "created_at": m.get("created_at"),
-                    "run_id": m["run_id"],
-                    "suite": m.get("suite_name"),
+                    "created_at": m.created_at,
+                    "run_id": m.run_id,
+                    "suite": m.suite_name,
                     "model": model,
                     "requests": len(g),
-                    "not_answered_cn": round(float(cn["not_answered"].mean()), 4)
-                    if len(cn)
-                    else None,
-                    "quality": round(float((q["label"] == "pass").mean()), 4)
-                    if q is not None and len(q)
-                    else None,
-                    "ttft_p50": g["ttft_s"].median(),
-                    "error_rate": round(float((g["outcome"] == "error").mean()), 4),
-                    "cost_per_1k": float(g["cost_usd"].mean() * 1000)
-                    if g["cost_usd"].notna().any()
-                    else None,
+                    **{
+                        f"not_answered_{tag}": _round(na.value(x))
+                        for tag in sens.levels
+                        if len(x := g[g["sensitivity"] == tag])
+                    },
+                    **{
+                        name: _round(METRICS[name].value(g))
+                        for name in ("quality", "ttft_p50", "e2e_p95", "error_rate", "cost_per_1k")
+                    },
                     "model_reported": ", ".join(sorted(set(g["model_reported"].dropna()))),
-                    "simulated": bool(m.get("simulated")),
+                    "simulated": m.simulated,
                 }
             )
     return pd.DataFrame(rows).sort_values(["created_at", "model"]) if rows else pd.DataFrame()
 
 
-def query(results: str | None, sql: str) -> pd.DataFrame:
-    import duckdb
-
-    root = results or str(results_root(None))
-    if is_remote(root):
-        _runs(results)  # opening each run stages it locally: DuckDB reads local files
-        base = stage_dir(root)
-    else:
-        base = Path(root)
-    con = duckdb.connect()
-    for table in ("responses", "attempts", "grades"):
-        files = sorted(str(p) for p in base.glob(f"*/{table}-*.parquet"))
-        if files:
-            listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-            con.execute(
-                f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{listed}], union_by_name=true)"
-            )
-        else:
-            con.execute(f"CREATE VIEW {table} AS SELECT NULL AS run_id WHERE false")
-    try:
-        return con.execute(sql).df()
-    except duckdb.Error as exc:
-        raise ConfigError(f"query failed: {str(exc).splitlines()[0][:300]}") from None
-
-
-__all__ = ["history", "query"]
+__all__ = ["history", "stores"]

@@ -8,35 +8,14 @@ unpriced: its cost is null, never 0. CNY converts to USD at a rate stated in the
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from importlib import metadata
 
+from harness.pricing.fx import FxRate
 from providers.base import Usage
 from providers.catalog import Price, Vendor
-
-DEFAULT_CNY_PER_USD = 7.25
-"""genai-prices' stated conversion for CNY-billed vendors (May/June 2026)."""
-
-
-@dataclass(frozen=True, slots=True)
-class FxRate:
-    cny_per_usd: float
-    source: str
-
-    @classmethod
-    def from_env(cls) -> FxRate:
-        value = os.environ.get("BENCH_CNY_PER_USD")
-        if value:
-            return cls(
-                float(value), f"BENCH_CNY_PER_USD ({os.environ.get('BENCH_FX_DATE', 'undated')})"
-            )
-        return cls(DEFAULT_CNY_PER_USD, "default: genai-prices convention, 2026-05")
-
-    def usd(self, amount: float, currency: str) -> float:
-        return amount / self.cny_per_usd if currency == "CNY" else amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +161,6 @@ def worst_case_usd(
 
 
 __all__ = [
-    "DEFAULT_CNY_PER_USD",
-    "FxRate",
     "Quote",
     "catalog_price",
     "quote",

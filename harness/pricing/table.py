@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from harness.pricing.quote import FxRate, catalog_price, quote
+from harness.pricing.fx import FxRate
+from harness.pricing.quote import catalog_price, quote
 from providers import load_catalog, resolve
 from providers.base import Usage
 from providers.catalog import Price

@@ -44,9 +44,9 @@ def to_json(rep: Report) -> str:
         "simulated": rep.simulated,
         "responses": rep.responses,
         "runs": [
-            {
-                k: m.get(k)
-                for k in (
+            m.model_dump(
+                mode="json",
+                include={
                     "run_id",
                     "suite_name",
                     "suite_hash",
@@ -55,8 +55,8 @@ def to_json(rep: Report) -> str:
                     "rows",
                     "simulated",
                     "fx",
-                )
-            }
+                },
+            )
             for m in rep.manifests
         ],
         "summary": rep.summary,

@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
+from harness.analysis.labels import annotate, sensitivity_of
 from harness.grading.judge import cohen_kappa
 from harness.reporting import charts
 from harness.reporting.tables import (
-    annotate,
     label_rates,
     latency_diffs,
     model_summary,
@@ -18,12 +18,15 @@ from harness.reporting.tables import (
     side_by_side,
     trend,
 )
+from harness.results.manifest import Manifest
 from harness.results.store import RunStore
+from harness.suites.model import Sensitivity
 
 
 @dataclass(slots=True)
 class Report:
-    manifests: list[dict[str, Any]]
+    manifests: list[Manifest]
+    sensitivity: Sensitivity
     simulated: bool
     responses: int
     summary: pd.DataFrame
@@ -38,7 +41,7 @@ class Report:
 
     @property
     def title(self) -> str:
-        ids = [m["run_id"] for m in self.manifests]
+        ids = [m.run_id for m in self.manifests]
         return ids[0] if len(ids) == 1 else f"{ids[0]} … {ids[-1]} ({len(ids)} runs)"
 
 
@@ -75,28 +78,30 @@ def build(stores: list[RunStore]) -> Report:
     df = pd.concat([s.read("responses").to_pandas() for s in stores], ignore_index=True)
     attempts = _concat([s.read_optional("attempts") for s in stores])
     grades = _concat([s.read_optional("grades") for s in stores])
-    df = annotate(df, grades)
-    summary = model_summary(df, attempts, grades)
+    sens = sensitivity_of(manifests)
+    df = annotate(df, grades, sens)
+    summary = model_summary(df, attempts, sens)
     identity = grades[grades["grader"] == "identity"] if grades is not None else None
-    runs_trend = trend(manifests, df)
+    runs_trend = trend(manifests, df, sens)
     report = Report(
         manifests=manifests,
-        simulated=any(m.get("simulated") for m in manifests),
+        sensitivity=sens,
+        simulated=any(m.simulated for m in manifests),
         responses=len(df),
         summary=summary,
         labels=label_rates(df),
-        paired=paired_tests(df),
+        paired=paired_tests(df, sens),
         latency=latency_diffs(df),
         identity=identity if identity is not None and len(identity) else None,
         judges=_judges(grades),
-        samples=side_by_side(df),
+        samples=side_by_side(df, sens),
         trend=runs_trend,
     )
     for name, fn in (
-        ("pareto", lambda: charts.pareto(summary)),
+        ("pareto", lambda: charts.pareto(summary, sens)),
         ("latency", lambda: charts.latency(df)),
         ("heatmap", lambda: charts.heatmap(df)),
-        ("trends", lambda: charts.trends(runs_trend)),
+        ("trends", lambda: charts.trends(runs_trend, sens.levels.get(sens.focus or "", "focus"))),
     ):
         svg = fn()
         if svg:

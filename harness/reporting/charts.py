@@ -14,6 +14,9 @@ matplotlib.use("svg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from harness.analysis import metrics
+from harness.suites.model import Sensitivity
+
 plt.rcParams.update({"font.size": 9, "svg.fonttype": "none", "figure.dpi": 96})
 
 
@@ -25,13 +28,14 @@ def _svg(fig: plt.Figure) -> str:
     return text[text.index("<svg") :]
 
 
-def pareto(summary: pd.DataFrame) -> str | None:
-    """x: USD per 1k requests; y: quality pass rate (else complete rate on benign items)."""
+def pareto(summary: pd.DataFrame, sens: Sensitivity) -> str | None:
+    """x: USD per 1k requests; y: quality pass rate (else complete rate on control items)."""
     rows = []
     for r in summary.itertuples():
         score = r.quality.value if r.quality is not None else None
-        if score is None and getattr(r, "na_benign_control", None) is not None:
-            score = 1 - r.na_benign_control.value
+        control = r.not_answered.get(sens.control) if sens.control else None
+        if score is None and control is not None:
+            score = 1 - control.value
         if score is not None and r.cost_per_1k is not None:
             rows.append((r.model, r.cost_per_1k, score))
     if not rows:
@@ -46,8 +50,11 @@ def pareto(summary: pd.DataFrame) -> str | None:
         ax.scatter(cost, score, s=30)
         ax.annotate(model, (cost, score), fontsize=7, xytext=(4, 3), textcoords="offset points")
     ax.plot([c for c, _ in front], [s for _, s in front], "--", color="grey", label="Pareto front")
+    control = sens.levels.get(sens.control or "", "control")
     label = (
-        "quality pass rate" if summary["quality"].notna().any() else "complete rate (benign items)"
+        "quality pass rate"
+        if summary["quality"].notna().any()
+        else f"complete rate ({control} items)"
     )
     ax.set(xlabel="USD per 1,000 requests", ylabel=label, title="Quality against cost")
     ax.legend(loc="lower right")
@@ -55,7 +62,8 @@ def pareto(summary: pd.DataFrame) -> str | None:
 
 
 def latency(df: pd.DataFrame) -> str | None:
-    timed = df[df["ttft_s"].notna() & ~df["cached"].fillna(False).astype(bool)]
+    timed = metrics.timed(df)
+    timed = timed[timed["ttft_s"].notna()]
     if timed.empty:
         return None
     models = list(dict.fromkeys(timed["model"]))
@@ -90,14 +98,14 @@ def heatmap(df: pd.DataFrame) -> str | None:
     return _svg(fig)
 
 
-def trends(trend: pd.DataFrame) -> str | None:
+def trends(trend: pd.DataFrame, focus: str) -> str | None:
     if trend.empty or trend["run_id"].nunique() < 2:
         return None
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3))
     for model, g in trend.groupby("model"):
-        a1.plot(g["run_id"], g["na_cn"], marker="o", label=model)
+        a1.plot(g["run_id"], g["na_focus"], marker="o", label=model)
         a2.plot(g["run_id"], g["ttft_p50"], marker="o", label=model)
-    a1.set(title="Not answered, China-sensitive", ylabel="rate")
+    a1.set(title=f"Not answered, {focus}", ylabel="rate")
     a2.set(title="TTFT p50", ylabel="s")
     for ax in (a1, a2):
         ax.tick_params(axis="x", rotation=30, labelsize=7)

@@ -50,10 +50,10 @@ def render(rep: Report) -> str:
     parts.append(f"<h1>bench report: {escape(rep.title)}</h1><ul>")
     for m in rep.manifests:
         parts.append(
-            f"<li>run <code>{escape(m['run_id'])}</code>: suite "
-            f"<code>{escape(str(m.get('suite_name')))}</code>, "
-            f"{escape(str(m.get('created_at')))}, status {escape(str(m.get('status')))}, "
-            f"{escape(str(m.get('rows', '?')))} responses</li>"
+            f"<li>run <code>{escape(m.run_id)}</code>: suite "
+            f"<code>{escape(m.suite_name)}</code>, "
+            f"{escape(m.created_at)}, status {escape(m.status)}, "
+            f"{escape('?' if m.rows is None else str(m.rows))} responses</li>"
         )
     parts.append("</ul>")
     for title, note, heads, rows in sections(rep):

@@ -21,9 +21,9 @@ def render(rep: Report) -> str:
         lines += [WATERMARK, ""]
     for m in rep.manifests:
         lines.append(
-            f"- run `{m['run_id']}`: suite `{m.get('suite_name')}` (sha256 "
-            f"`{str(m.get('suite_hash'))[:12]}`), {m.get('created_at')}, status {m.get('status')}, "
-            f"{m.get('rows', '?')} responses{', simulated' if m.get('simulated') else ''}"
+            f"- run `{m.run_id}`: suite `{m.suite_name}` (sha256 "
+            f"`{m.suite_hash[:12]}`), {m.created_at}, status {m.status}, "
+            f"{'?' if m.rows is None else m.rows} responses{', simulated' if m.simulated else ''}"
         )
     lines.append("")
     for title, note, heads, rows in sections(rep):

@@ -1,7 +1,7 @@
 """The numbers of a report, as tables: per model, per label × sensitivity × language, paired tests.
 
-"Not answered" (the censorship measure) is any of refusal, evasive, narrative, api_block or
-withdrawn: the final refusal grade when the run was graded, else the transport outcome.
+Every figure comes from `analysis/metrics.py`, so the report and `bench check` agree; the
+sensitivity levels are the ones the suite declares.
 """
 
 from __future__ import annotations
@@ -11,38 +11,16 @@ from typing import Any
 
 import pandas as pd
 
+from harness.analysis import metrics
+from harness.analysis.metrics import METRICS, latency, share, timed
 from harness.analysis.stats import bootstrap_median_diff, mcnemar, wilson
+from harness.results.manifest import Manifest
+from harness.suites.model import Sensitivity
 from providers.base import OUTCOMES
 
-SENSITIVITIES = ("cn_sensitive", "us_sensitive", "benign_control")
 LABELS = ("complete", "refusal", "evasive", "narrative")
 MAX_ALL_PAIRS = 6
 """Up to this many models every pair's latency is compared; beyond, each against the fastest."""
-NOT_ANSWERED = ("refusal", "evasive", "narrative", "api_block", "withdrawn")
-ANSWERED_OUTCOMES = ("ok", "truncated", "empty", "withdrawn")
-
-
-def sensitivity(tags: Any) -> str:
-    for tag in list(tags) if tags is not None else []:
-        if tag in SENSITIVITIES:
-            return tag
-    return "untagged"
-
-
-def annotate(df: pd.DataFrame, grades: pd.DataFrame | None) -> pd.DataFrame:
-    """Responses with their sensitivity, final label and the not-answered flag."""
-    df = df.assign(sensitivity=df["tags"].map(sensitivity))
-    label = df["outcome"].where(df["outcome"] != "ok", "complete")
-    if grades is not None and len(grades):
-        final = grades[grades["grader"] == "refusal"][["run_id", "job_id", "label"]]
-        merged = df[["run_id", "job_id"]].merge(final, on=["run_id", "job_id"], how="left")
-        label = merged["label"].fillna(label.reset_index(drop=True)).set_axis(df.index)
-    return df.assign(label=label, not_answered=label.isin(NOT_ANSWERED))
-
-
-def _q(s: pd.Series, q: float) -> float | None:
-    s = s.dropna()
-    return float(s.quantile(q)) if len(s) else None
 
 
 def _cost(g: pd.DataFrame, passes: int | None) -> dict[str, Any]:
@@ -66,7 +44,7 @@ def _cost(g: pd.DataFrame, passes: int | None) -> dict[str, Any]:
     total = float(priced["cost_usd"].sum())
     return {
         "cost_usd": total,
-        "cost_per_1k": float(priced["cost_usd"].mean() * 1000),
+        "cost_per_1k": metrics.cost_per_1k(g),
         "cost_per_correct": (total / passes) if passes else None,
         "blended_own": total / tokens * 1e6 if tokens else None,
         "blended_3_1": None if pd.isna(three_one) else float(three_one),
@@ -74,17 +52,21 @@ def _cost(g: pd.DataFrame, passes: int | None) -> dict[str, Any]:
     }
 
 
+def _bench_attempts(attempts: pd.DataFrame | None, model: str) -> pd.DataFrame | None:
+    """A model's own attempts (a judge's attempts measure the judge, not the model)."""
+    if attempts is None:
+        return None
+    mine = attempts[attempts["model"] == model]
+    return mine[mine["purpose"].isna() | (mine["purpose"] == "bench")]
+
+
 def model_summary(
-    df: pd.DataFrame, attempts: pd.DataFrame | None, grades: pd.DataFrame | None
+    df: pd.DataFrame, attempts: pd.DataFrame | None, sens: Sensitivity
 ) -> pd.DataFrame:
     """One row per model: provenance, quality, censorship rates, latency, reliability, cost."""
-    quality = grades[grades["grader"] == "quality"] if grades is not None and len(grades) else None
     rows = []
     for model, g in df.groupby("model", sort=False):
-        timed = g[g["outcome"].isin(ANSWERED_OUTCOMES) & ~g["cached"].fillna(False).astype(bool)]
-        q = quality[quality["model"] == model] if quality is not None else None
-        passes = int((q["label"] == "pass").sum()) if q is not None and len(q) else None
-        att = attempts[attempts["model"] == model] if attempts is not None else None
+        quality = share(g["quality_pass"])
         row: dict[str, Any] = {
             "model": model,
             "vendor": g["vendor"].iloc[0],
@@ -92,30 +74,24 @@ def model_summary(
             "endpoint": f"{g['vendor'].iloc[0]}@{g['endpoint'].iloc[0]}",
             "region": g["region"].iloc[0],
             "requests": len(g),
-            "quality": wilson(passes, len(q)) if q is not None and len(q) else None,
-            **{
-                f"na_{s}": wilson(int(x["not_answered"].sum()), len(x))
-                for s in SENSITIVITIES
-                if len(x := g[g["sensitivity"] == s])
+            "quality": quality,
+            "not_answered": {
+                tag: share(metrics.not_answered(x))
+                for tag in sens.levels
+                if len(x := g[g["sensitivity"] == tag])
             },
-            "errors": wilson(int((g["outcome"] == "error").sum()), len(g)),
-            "rate_limited": (
-                wilson(int((att["kind"] == "rate_limit").sum()), len(att))
-                if att is not None and len(att)
-                else None
-            ),
-            "ttft_p50": _q(timed["ttft_s"], 0.5),
-            "ttft_p95": _q(timed["ttft_s"], 0.95),
-            "e2e_p50": _q(timed["e2e_s"], 0.5),
-            "e2e_p95": _q(timed["e2e_s"], 0.95),
-            "tps_p50": _q(timed["output_tps"], 0.5),
-            "cps_p50": _q(timed["chars_per_s"], 0.5),
+            "errors": share(metrics.is_error(g)),
+            "rate_limited": metrics.rate_limited(_bench_attempts(attempts, model)),
+            **{k: METRICS[k].value(g) for k in ("ttft_p50", "ttft_p95", "e2e_p50", "e2e_p95")},
+            "tps_p50": latency(g, "output_tps", 0.5),
+            "cps_p50": latency(g, "chars_per_s", 0.5),
+            "timed": len(timed(g)),
             "suspect": int(g["latency_suspect"].fillna(False).astype(bool).sum()),
             "outcomes": {o: int((g["outcome"] == o).sum()) for o in OUTCOMES},
             "tokens_in": int(g["input_tokens"].fillna(0).sum()),
             "tokens_out": int(g["output_tokens"].fillna(0).sum()),
             "retries": int((g["attempts"].fillna(1) - 1).clip(lower=0).sum()),
-            **_cost(g, passes),
+            **_cost(g, quality.k if quality is not None else None),
         }
         rows.append(row)
     return pd.DataFrame(rows)
@@ -139,27 +115,29 @@ def _key(df: pd.DataFrame, case: str = "case_id") -> pd.Series:
     return df["run_id"] + "#" + df[case] + "#" + df["repeat"].astype(str)
 
 
-def paired_tests(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Not-answered rates compared on shared items: model vs model (China-sensitive items),
-    EN vs ZH of one model (translation pairs), China item vs its US mirror (one model)."""
+def _focus(df: pd.DataFrame, sens: Sensitivity) -> pd.DataFrame:
+    return df[df["sensitivity"] == sens.focus] if sens.focus else df.iloc[0:0]
+
+
+def paired_tests(df: pd.DataFrame, sens: Sensitivity) -> list[dict[str, Any]]:
+    """Not-answered rates compared on shared items: model vs model (focus items), EN vs ZH of
+    one model (translation pairs), a focus item vs its mirror (one model)."""
     out = []
-    cn = df[df["sensitivity"] == "cn_sensitive"]
-    by_model = {m: g.set_index(_key(g))["not_answered"] for m, g in cn.groupby("model")}
+    focus_name = sens.levels.get(sens.focus or "", "")
+    by_model = {
+        m: g.set_index(_key(g))["not_answered"] for m, g in _focus(df, sens).groupby("model")
+    }
     for a, b in combinations(sorted(by_model), 2):
         shared = by_model[a].index.intersection(by_model[b].index)
         if len(shared):
             t = mcnemar(list(by_model[a][shared]), list(by_model[b][shared]))
-            out.append({"kind": "model vs model (China-sensitive)", "a": a, "b": b, "test": t})
+            out.append({"kind": f"model vs model ({focus_name})", "a": a, "b": b, "test": t})
     for model, g in df.groupby("model"):
         items = g.set_index(_key(g))
-        for kind, field, lang_a in (
-            ("EN vs ZH", "pair_id", "en"),
-            ("China item vs US mirror", "mirror_id", None),
+        for kind, field, left in (
+            ("EN vs ZH", "pair_id", g[g["pair_id"].notna() & (g["lang"] == "en")]),
+            (f"{focus_name} item vs mirror", "mirror_id", _focus(g[g["mirror_id"].notna()], sens)),
         ):
-            left = g[
-                g[field].notna()
-                & ((g["lang"] == lang_a) if lang_a else (g["sensitivity"] == "cn_sensitive"))
-            ]
             other = _key(left, field)
             ok = other.isin(items.index)
             if ok.sum():
@@ -167,7 +145,7 @@ def paired_tests(df: pd.DataFrame) -> list[dict[str, Any]]:
                     list(left["not_answered"][ok.to_numpy()]),
                     list(items.loc[other[ok], "not_answered"]),
                 )
-                names = ("EN", "ZH") if lang_a else ("China item", "US mirror")
+                names = ("EN", "ZH") if field == "pair_id" else (f"{focus_name} item", "mirror")
                 out.append(
                     {
                         "kind": kind,
@@ -182,9 +160,10 @@ def paired_tests(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def latency_diffs(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Median TTFT difference between models on the items both answered, with a paired
-    bootstrap interval."""
-    timed = df[df["ttft_s"].notna() & ~df["cached"].fillna(False).astype(bool)]
-    by_model = {m: g.set_index(_key(g))["ttft_s"] for m, g in timed.groupby("model")}
+    bootstrap interval (timed rows only, as every latency figure)."""
+    rows = timed(df)
+    rows = rows[rows["ttft_s"].notna()]
+    by_model = {m: g.set_index(_key(g))["ttft_s"] for m, g in rows.groupby("model")}
     out = []
     pairs = list(combinations(sorted(by_model), 2))
     if len(by_model) > MAX_ALL_PAIRS:  # many models: each against the fastest, not all pairs
@@ -198,16 +177,17 @@ def latency_diffs(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def side_by_side(df: pd.DataFrame, limit: int = 6) -> list[dict[str, Any]]:
-    """China-sensitive items the models treated most differently, with every model's answer."""
-    cn = df[(df["sensitivity"] == "cn_sensitive") & (df["repeat"] == 0)]
-    if cn.empty or cn["model"].nunique() < 2:
+def side_by_side(df: pd.DataFrame, sens: Sensitivity, limit: int = 6) -> list[dict[str, Any]]:
+    """Focus items the models treated most differently, with every model's answer."""
+    focus = _focus(df, sens)
+    focus = focus[focus["repeat"] == 0]
+    if focus.empty or focus["model"].nunique() < 2:
         return []
-    spread = cn.groupby("case_id")["not_answered"].mean()
+    spread = focus.groupby("case_id")["not_answered"].mean()
     chosen = (spread - 0.5).abs().sort_values().index[:limit]
     out = []
     for case in chosen:
-        g = cn[cn["case_id"] == case]
+        g = focus[focus["case_id"] == case]
         out.append(
             {
                 "case_id": case,
@@ -225,27 +205,27 @@ def side_by_side(df: pd.DataFrame, limit: int = 6) -> list[dict[str, Any]]:
     return out
 
 
-def trend(manifests: list[dict], df: pd.DataFrame) -> pd.DataFrame:
-    """One row per run × model: when, not-answered rate on China-sensitive items, TTFT p50."""
-    created = {m["run_id"]: m.get("created_at") for m in manifests}
+def trend(manifests: list[Manifest], df: pd.DataFrame, sens: Sensitivity) -> pd.DataFrame:
+    """One row per run × model: when, not-answered rate on focus items, TTFT p50, cost."""
+    created = {m.run_id: m.created_at for m in manifests}
     rows = []
     for (run, model), g in df.groupby(["run_id", "model"], sort=False):
-        cn = g[g["sensitivity"] == "cn_sensitive"]
+        focus = _focus(g, sens)
         rows.append(
             {
                 "run_id": run,
                 "created_at": created.get(run),
                 "model": model,
-                "na_cn": cn["not_answered"].mean() if len(cn) else None,
-                "ttft_p50": _q(g["ttft_s"], 0.5),
-                "cost_per_1k": g["cost_usd"].mean() * 1000 if g["cost_usd"].notna().any() else None,
+                "na_focus": METRICS["not_answered"].value(focus) if len(focus) else None,
+                "ttft_p50": METRICS["ttft_p50"].value(g),
+                "cost_per_1k": METRICS["cost_per_1k"].value(g),
             }
         )
     return pd.DataFrame(rows).sort_values(["created_at", "model"]) if rows else pd.DataFrame()
 
 
 __all__ = [
-    "annotate",
+    "LABELS",
     "label_rates",
     "latency_diffs",
     "model_summary",

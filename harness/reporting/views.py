@@ -27,15 +27,15 @@ def _usd(v: Any, digits: int = 4) -> str:
 
 
 def summary(rep: Report) -> Section:
+    levels = rep.sensitivity.levels
+    names = [f"not answered: {n}" if i == 0 else n for i, n in enumerate(levels.values())]
     heads = [
         "model",
         "HQ",
         "endpoint (region)",
         "requests",
         "quality",
-        "not answered: China-sensitive",
-        "US-sensitive",
-        "benign",
+        *names,
         "TTFT p50/p95 s",
         "E2E p50/p95 s",
         "out tok/s",
@@ -54,9 +54,7 @@ def summary(rep: Report) -> Section:
                 f"{r.endpoint} ({r.region})",
                 str(r.requests),
                 _r(r.quality),
-                _r(getattr(r, "na_cn_sensitive", None)),
-                _r(getattr(r, "na_us_sensitive", None)),
-                _r(getattr(r, "na_benign_control", None)),
+                *(_r(r.not_answered.get(tag)) for tag in levels),
                 f"{_n(r.ttft_p50)} / {_n(r.ttft_p95)}",
                 f"{_n(r.e2e_p50)} / {_n(r.e2e_p95)}",
                 _n(r.tps_p50, 1),
@@ -71,7 +69,8 @@ def summary(rep: Report) -> Section:
         "Rates are shares with 95% Wilson intervals. Not answered = refusal, evasive, narrative "
         "(the official line instead of the facts), or blocked by the vendor "
         "(api_block, withdrawn). "
-        "Latency counts answered, uncached requests."
+        "Latency counts timed requests: an answer arrived (ok, truncated, empty, withdrawn) "
+        "and was not served from the cache; error and blocked rows are left out."
     )
     return "Summary per model", note, heads, rows
 
@@ -131,7 +130,7 @@ def cost(rep: Report) -> Section:
         ]
         for r in rep.summary.itertuples()
     ]
-    fx = (rep.manifests[-1].get("fx") or {}).get("cny_per_usd", "?")
+    fx = rep.manifests[-1].fx.cny_per_usd
     note = (
         f"Blended prices weigh input and output by this run's token ratio, and 3:1 as published "
         f"tables do. CNY-billed vendors show their bill in CNY too; USD at {fx} CNY per USD "
@@ -270,14 +269,22 @@ def judges(rep: Report) -> Section | None:
 def trend_table(rep: Report) -> Section | None:
     if rep.trend.empty or rep.trend["run_id"].nunique() < 2:
         return None
+    focus = rep.sensitivity.levels.get(rep.sensitivity.focus or "", "focus items")
     rows = [
-        [r.run_id, str(r.created_at), r.model, _n(r.na_cn, 2), _n(r.ttft_p50), _usd(r.cost_per_1k)]
+        [
+            r.run_id,
+            str(r.created_at),
+            r.model,
+            _n(r.na_focus, 2),
+            _n(r.ttft_p50),
+            _usd(r.cost_per_1k),
+        ]
         for r in rep.trend.itertuples()
     ]
     return (
         "Trend across runs",
         "",
-        ["run", "created", "model", "not answered (China-sensitive)", "TTFT p50 s", "USD / 1k"],
+        ["run", "created", "model", f"not answered ({focus})", "TTFT p50 s", "USD / 1k"],
         rows,
     )
 

@@ -44,9 +44,17 @@ class Remote:
     def exists(self, run_id: str) -> bool:
         return self._guard(self.fs.exists, f"{self._run(run_id)}/manifest.json")
 
+    def pull_manifest(self, run_id: str, local: Path) -> bool:
+        """Download only the run's manifest (listing runs or reading one needs no more)."""
+        if not self.exists(run_id):
+            return False
+        local.mkdir(parents=True, exist_ok=True)
+        self._guard(self.fs.get, f"{self._run(run_id)}/manifest.json", str(local / "manifest.json"))
+        return True
+
     def pull(self, run_id: str, local: Path) -> None:
-        """Download a run's files that are missing or older here (all are immutable but the
-        manifest, journal and grades, which are replaced whole)."""
+        """Download all of a run's files (the manifest, journal and grades are replaced whole;
+        Parquet parts are immutable once written)."""
         if not self.exists(run_id):
             return
         local.mkdir(parents=True, exist_ok=True)

@@ -1,27 +1,30 @@
 """The results store: `<root>/<run_id>/` with manifest, journal and Parquet parts.
 
-The journal is the source of truth: one JSON line per finished job, written, flushed and
-fsync'd as the job lands, so a crash (even kill -9) loses at most the requests in flight.
-Parquet parts are derived from it by `compact()`, written to a temporary name and renamed.
+The journal (journal.py) is the source of truth; Parquet parts are derived from it by
+`compact()`, written to a temporary name and renamed. Opening a store does no I/O: on an
+object store, reading a manifest fetches only the manifest, and the rest of a run is fetched
+the first time a table or the journal is read.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import ValidationError
 
 from harness.errors import ResultsError
+from harness.results.journal import Journal
+from harness.results.manifest import Manifest
+from harness.results.records import GradeRow, JournalRecord, Record
 from harness.results.remote import Remote, is_remote, stage_dir
-from harness.results.schema import ATTEMPTS, GRADES, RESPONSES, SCHEMAS, upgrade
+from harness.results.schema import SCHEMAS, TIMESTAMPS, upgrade
 
 if TYPE_CHECKING:
     import pandas as pd  # (pandas is loaded only by readers that ask for a DataFrame)
@@ -50,15 +53,17 @@ class RunStore:
         self.remote = Remote(url) if is_remote(url) else None
         self.dir = (stage_dir(url) if self.remote else results_root(root)) / run_id
         self.manifest_path = self.dir / "manifest.json"
-        self.journal_path = self.dir / "journal.jsonl"
-        self._journal: Any = None
-        if self.remote is not None:
-            self.remote.pull(run_id, self.dir)
+        self.journal = Journal(self.dir / "journal.jsonl")
+        self._pulled = self._manifest_pulled = self.remote is None
 
-    # ----------------------------------------------------------------- lifecycle
+    # ----------------------------------------------------------------- remote
 
-    def exists(self) -> bool:
-        return self.manifest_path.is_file()
+    def _fetch(self) -> None:
+        """The whole run, once, when something beyond the manifest is read."""
+        if not self._pulled:
+            assert self.remote is not None
+            self.remote.pull(self.run_id, self.dir)
+            self._pulled = True
 
     def _push(self, names: list[str] | None = None) -> None:
         """Upload finished files when the store is remote (see harness/results/remote.py)."""
@@ -67,7 +72,15 @@ class RunStore:
         files = [self.dir / n for n in names] if names else sorted(self.dir.iterdir())
         self.remote.push(self.run_id, [f for f in files if not f.name.endswith(".tmp")])
 
-    def create(self, manifest: dict[str, Any], overwrite: bool = False) -> None:
+    # ----------------------------------------------------------------- manifest
+
+    def exists(self) -> bool:
+        if self.remote is not None:
+            return self.remote.exists(self.run_id)
+        return self.manifest_path.is_file()
+
+    def create(self, manifest: Manifest, overwrite: bool = False) -> None:
+        self._fetch()
         if self.dir.exists() and any(self.dir.iterdir()):
             if not overwrite:
                 raise ResultsError(
@@ -87,127 +100,88 @@ class RunStore:
             ) from None
         self.write_manifest(manifest)
 
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> Manifest:
+        if not self._manifest_pulled:
+            assert self.remote is not None
+            self.remote.pull_manifest(self.run_id, self.dir)
+            self._manifest_pulled = True
         if not self.manifest_path.is_file():
             raise ResultsError(
                 f"{self.manifest_path}: no such run; check the run id and --results "
                 f"(runs here: {', '.join(list_runs(self.root)) or 'none'})"
             )
         try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            return Manifest.model_validate_json(self.manifest_path.read_bytes())
+        except (OSError, ValidationError) as exc:
             raise ResultsError(
                 f"{self.manifest_path}: unreadable ({type(exc).__name__}); "
                 "the run directory is damaged"
             ) from None
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
+    def write_manifest(self, manifest: Manifest) -> None:
         tmp = self.manifest_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         os.replace(tmp, self.manifest_path)
         self._push(["manifest.json"])
 
     # ----------------------------------------------------------------- journal
 
-    def open_journal(self) -> None:
-        self._repair_tail()
-        self._journal = open(self.journal_path, "a", encoding="utf-8")  # noqa: SIM115
-
-    def _repair_tail(self) -> None:
-        """Cut a torn last line (a crash mid-write) so appends start on a fresh line."""
-        if not self.journal_path.is_file():
-            return
-        with open(self.journal_path, "rb+") as fh:
-            data = fh.read()
-            if data and not data.endswith(b"\n"):
-                fh.truncate(data.rfind(b"\n") + 1)
-
-    def append(self, row: dict[str, Any], attempts: list[dict[str, Any]]) -> None:
-        self.write_line(row, attempts)
-        os.fsync(self._journal.fileno())
-
-    def write_line(self, row: dict[str, Any], attempts: list[dict[str, Any]]) -> None:
-        """Write and flush one record (in the OS's hands: it survives kill -9); see `sync`."""
-        line = json.dumps({"row": row, "attempts": attempts}, ensure_ascii=False, default=str)
-        self._journal.write(line + "\n")
-        self._journal.flush()
-
-    async def sync(self) -> None:
-        """fsync the journal off the event loop, so the disk never stalls the requests' clock."""
-        await asyncio.to_thread(os.fsync, self._journal.fileno())
+    def open_journal(self) -> Journal:
+        self._fetch()
+        self.journal.open()
+        return self.journal
 
     def close_journal(self) -> None:
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
+        self.journal.close()
 
-    def records(self) -> Iterator[dict[str, Any]]:
-        """Journal records in order; a torn or garbled line is skipped, never fatal."""
-        if not self.journal_path.is_file():
-            return
-        with open(self.journal_path, encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if not line.endswith("\n"):
-                    break
-                try:
-                    yield json.loads(line)
-                except ValueError:
-                    continue
+    def records(self) -> Iterator[JournalRecord]:
+        self._fetch()
+        return self.journal.records()
+
+    def spent_usd(self) -> float:
+        """USD the run has spent so far: its answers, and its judges' attempts."""
+        total = 0.0
+        for rec in self.records():
+            if rec.row is not None:
+                total += rec.row.cost_usd or 0.0
+            total += sum(a.cost_usd or 0.0 for a in rec.attempts if a.purpose == "judge")
+        return total
 
     def done_ids(self) -> set[str]:
-        return {rec["row"]["job_id"] for rec in self.records()}
+        return {rec.row.job_id for rec in self.records() if rec.row is not None}
 
     # ----------------------------------------------------------------- parquet
 
     def compact(self) -> int:
         """Rewrite the Parquet parts from the journal; returns the number of response rows."""
-        rows: list[dict[str, Any]] = []
-        attempts: list[dict[str, Any]] = []
-        n_rows = n_parts = n_att_parts = 0
+        parts = {"responses": _Parts(self, "responses"), "attempts": _Parts(self, "attempts")}
         seen: set[str] = set()
         for rec in self.records():
-            row = rec["row"]
-            if row["job_id"] in seen:
-                continue
-            seen.add(row["job_id"])
-            rows.append(row)
-            attempts.extend(rec.get("attempts", ()))
-            if len(rows) >= PART_ROWS:
-                self._write_part("responses", n_parts, rows, RESPONSES)
-                n_rows, n_parts, rows = n_rows + len(rows), n_parts + 1, []
-            if len(attempts) >= PART_ROWS:
-                self._write_part("attempts", n_att_parts, attempts, ATTEMPTS)
-                n_att_parts, attempts = n_att_parts + 1, []
-        if rows or n_parts == 0:
-            self._write_part("responses", n_parts, rows, RESPONSES)
-            n_rows, n_parts = n_rows + len(rows), n_parts + 1
-        if attempts or n_att_parts == 0:
-            self._write_part("attempts", n_att_parts, attempts, ATTEMPTS)
-            n_att_parts += 1
-        self._drop_parts("responses", n_parts)
-        self._drop_parts("attempts", n_att_parts)
+            if rec.row is not None:
+                if rec.row.job_id in seen:
+                    continue  # a job journaled twice (resumed mid-write) is kept once
+                seen.add(rec.row.job_id)
+                parts["responses"].add(rec.row)
+            for att in rec.attempts:
+                parts["attempts"].add(att)
+        for p in parts.values():
+            p.close()
         self._push()
-        return n_rows
+        return parts["responses"].total
 
-    def _write_part(
-        self, table: str, index: int, rows: list[dict[str, Any]], schema: pa.Schema
-    ) -> None:
-        for row in rows:
-            for key in ("started_at", "graded_at"):
-                ts = row.get(key)
-                if isinstance(ts, int | float):
-                    row[key] = datetime.fromtimestamp(ts, UTC)
-        data = pa.Table.from_pylist(rows, schema=schema)
+    def _write_part(self, table: str, index: int, rows: Sequence[Record]) -> None:
+        data = _arrow(table, [r.to_json() for r in rows])
         path = self.dir / f"{table}-{index:05d}.parquet"
         tmp = path.with_suffix(".parquet.tmp")
         pq.write_table(data, tmp, compression="zstd")
         os.replace(tmp, path)
 
-    def write_grades(self, rows: list[dict[str, Any]]) -> int:
+    def write_grades(self, rows: Sequence[GradeRow]) -> int:
         """Replace the run's grades (grading is re-runnable and costs no API calls)."""
+        self._fetch()
         n = 0
         for n, start in enumerate(range(0, max(len(rows), 1), PART_ROWS), 1):
-            self._write_part("grades", n - 1, rows[start : start + PART_ROWS], GRADES)
+            self._write_part("grades", n - 1, rows[start : start + PART_ROWS])
         self._drop_parts("grades", n)
         self._push([p.name for p in self.dir.glob("grades-*.parquet")])
         return len(rows)
@@ -221,6 +195,7 @@ class RunStore:
                     self.remote.delete(self.run_id, [path.name])
 
     def has(self, table: str) -> bool:
+        self._fetch()
         return any(self.dir.glob(f"{table}-*.parquet"))
 
     def read_optional(self, table: str) -> pd.DataFrame | None:
@@ -229,6 +204,7 @@ class RunStore:
 
     def read(self, table: str = "responses") -> pa.Table:
         """A table of this run in the current schema, whichever version wrote it."""
+        self._fetch()
         parts = sorted(self.dir.glob(f"{table}-*.parquet"))
         if not parts:
             raise ResultsError(
@@ -243,6 +219,38 @@ class RunStore:
                 f"rebuild it with `bench run --resume {self.run_id}`"
             ) from None
         return pa.concat_tables([upgrade(t, SCHEMAS[table]) for t in tables])
+
+
+class _Parts:
+    """Rows of one table written as parts of PART_ROWS; parts left from before are dropped."""
+
+    def __init__(self, store: RunStore, table: str) -> None:
+        self.store, self.table = store, table
+        self.rows: list[Record] = []
+        self.index = self.total = 0
+
+    def add(self, row: Record) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= PART_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.store._write_part(self.table, self.index, self.rows)
+        self.index, self.total, self.rows = self.index + 1, self.total + len(self.rows), []
+
+    def close(self) -> None:
+        if self.rows or self.index == 0:
+            self._flush()
+        self.store._drop_parts(self.table, self.index)
+
+
+def _arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
+    for row in rows:
+        for key in TIMESTAMPS[table]:
+            ts = row[key]
+            if isinstance(ts, int | float):
+                row[key] = datetime.fromtimestamp(ts, UTC)
+    return pa.Table.from_pylist(rows, schema=SCHEMAS[table])
 
 
 def list_runs(root: str | Path) -> list[str]:

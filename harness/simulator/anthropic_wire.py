@@ -18,6 +18,22 @@ def _event(name: str, obj: dict[str, Any]) -> bytes:
     return f"event: {name}\ndata: {data}\n\n".encode()
 
 
+def _block(index: int, empty: dict, kind: str, pieces: list[str]) -> list[bytes]:
+    """A content block's start event and one delta per piece (`text` or `thinking`)."""
+    start = {"type": "content_block_start", "index": index, "content_block": empty}
+    return [_event("content_block_start", start)] + [
+        _event(
+            "content_block_delta",
+            {
+                "type": "content_block_delta",
+                "index": index,
+                "delta": {"type": f"{kind}_delta", kind: p},
+            },
+        )
+        for p in pieces
+    ]
+
+
 class AnthropicRenderer:
     content_type = "text/event-stream"
 
@@ -54,65 +70,21 @@ class AnthropicRenderer:
         out = [_event("message_start", start)]
         index = 0
         if script.reasoning:
-            out.append(
-                _event(
-                    "content_block_start",
-                    {
-                        "type": "content_block_start",
-                        "index": 0,
-                        "content_block": {"type": "thinking", "thinking": ""},
-                    },
-                )
-            )
-            out += [
-                _event(
-                    "content_block_delta",
-                    {
-                        "type": "content_block_delta",
-                        "index": 0,
-                        "delta": {"type": "thinking_delta", "thinking": t},
-                    },
-                )
-                for t in script.reasoning
-            ]
+            out += _block(0, {"type": "thinking", "thinking": ""}, "thinking", script.reasoning)
             out.append(_event("content_block_stop", {"type": "content_block_stop", "index": 0}))
             index = 1
-        out.append(
-            _event(
-                "content_block_start",
-                {
-                    "type": "content_block_start",
-                    "index": index,
-                    "content_block": {"type": "text", "text": ""},
-                },
-            )
-        )
-        out.append(_event("ping", {"type": "ping"}))
-        out += [
-            _event(
-                "content_block_delta",
-                {
-                    "type": "content_block_delta",
-                    "index": index,
-                    "delta": {"type": "text_delta", "text": t},
-                },
-            )
-            for t in script.tokens
-        ]
+        text = _block(index, {"type": "text", "text": ""}, "text", script.tokens)
+        out += [text[0], _event("ping", {"type": "ping"}), *text[1:]]
         if error_event is not None:
             out.append(b"event: error\ndata: " + error_event.encode() + b"\n\n")
             return out
         out.append(_event("content_block_stop", {"type": "content_block_stop", "index": index}))
-        out.append(
-            _event(
-                "message_delta",
-                {
-                    "type": "message_delta",
-                    "delta": {"stop_reason": finish, "stop_sequence": None},
-                    "usage": self.usage(script, len(script.tokens)),
-                },
-            )
-        )
+        delta = {
+            "type": "message_delta",
+            "delta": {"stop_reason": finish, "stop_sequence": None},
+            "usage": self.usage(script, len(script.tokens)),
+        }
+        out.append(_event("message_delta", delta))
         out.append(_event("message_stop", {"type": "message_stop"}))
         return out
 

@@ -1,6 +1,14 @@
 """Suites: the model of a suite file, loading it with its item files, file:line problems."""
 
 from harness.suites.load import check_suite, load_suite, suite_from_dict
-from harness.suites.model import Form, GraderName, Item, Suite
+from harness.suites.model import Form, Item, Sensitivity, Suite
 
-__all__ = ["Form", "GraderName", "Item", "Suite", "check_suite", "load_suite", "suite_from_dict"]
+__all__ = [
+    "Form",
+    "Item",
+    "Sensitivity",
+    "Suite",
+    "check_suite",
+    "load_suite",
+    "suite_from_dict",
+]

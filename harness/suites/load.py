@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from harness.errors import SuiteError
+from harness.grading.registry import grader_names
 from harness.suites.items import Located, read_items_file
 from harness.suites.lines import line_for, line_map, problems_of
 from harness.suites.model import Item, Suite
@@ -154,7 +155,13 @@ def _load(path: Path, seen: set[Path]) -> tuple[Suite | None, list[Located], lis
     located: list[Located] = [
         (item, f"{shown}:{line_for(lines, ('items', i))}") for i, item in enumerate(suite.items)
     ]
-    problems: list[str] = []
+    known = grader_names()
+    problems: list[str] = [
+        f"{shown}:{line_for(lines, ('graders', i))}: graders[{i}]: unknown grader {name!r}; "
+        f"use one of {', '.join(known)}"
+        for i, name in enumerate(suite.graders)
+        if name not in known
+    ]
     files = suite.items_file
     for rel in [files] if isinstance(files, str) else files or []:
         found, bad = read_items_file(path.parent / rel, str(path.parent / rel))

@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.grading.spec import GradeSpec
 from providers.base import Params
@@ -44,7 +44,35 @@ class Item(BaseModel):
         return list(self.grade) if isinstance(self.grade, list) else [self.grade]
 
 
-GraderName = Literal["refusal", "quality", "identity"]
+class Sensitivity(BaseModel):
+    """Which item tags group reports and checks: declared by the suite, as data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    levels: dict[str, str] = {}
+    """Tag → the name reports show for its items, in report order
+    (as suites/censorship.yaml declares them). Items with none of these tags are untagged."""
+    focus: str | None = None
+    """The level whose items models are compared on pairwise, shown side by side, paired with
+    their mirrors and tracked across runs."""
+    control: str | None = None
+    """Benign look-alikes: their complete rate stands in for quality in the cost chart when no
+    quality grader ran."""
+
+    @model_validator(mode="after")
+    def _declared(self) -> Sensitivity:
+        for name in ("focus", "control"):
+            tag = getattr(self, name)
+            if tag is not None and tag not in self.levels:
+                raise ValueError(f"{name} {tag!r} is not one of the levels")
+        return self
+
+    def of(self, tags: object) -> str:
+        """An item's level: its first tag that is a level, else "untagged"."""
+        for tag in list(tags) if tags is not None else []:  # type: ignore[call-overload]
+            if tag in self.levels:
+                return str(tag)
+        return "untagged"
 
 
 class Suite(BaseModel):
@@ -56,8 +84,11 @@ class Suite(BaseModel):
     params: Params = Params()
     system: str | None = None
     repeat: int = Field(1, ge=1)
-    graders: list[GraderName] = ["refusal", "quality", "identity"]
-    """Graders run after the run; each applies only to the items it can grade."""
+    sensitivity: Sensitivity = Sensitivity()
+    """How reports and checks group items by tag (none: no grouping)."""
+    graders: list[str] = ["refusal", "quality", "identity"]
+    """Graders run after the run (names from harness/grading/graders/); each applies only to
+    the items it can grade."""
     items: list[Item] = []
     items_file: str | list[str] | None = None
     """JSONL, CSV or Parquet files of more items, relative to the suite file."""
@@ -70,12 +101,4 @@ class Suite(BaseModel):
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def suite_json_schema() -> dict:
-    """JSON Schema of a suite file, for editors (suites/suite.schema.json)."""
-    schema = Suite.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "bench suite"
-    return schema
-
-
-__all__ = ["Form", "GraderName", "Item", "Suite", "suite_json_schema"]
+__all__ = ["Form", "Item", "Sensitivity", "Suite"]

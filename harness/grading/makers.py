@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from providers.reasoning import answer_text
+
 MAKERS = Path(__file__).with_name("makers.yaml")
 VERSION = "identity-1"
 
@@ -54,7 +56,7 @@ class Claim:
 
 
 def claim(answer: str, vendor: str, model: str) -> Claim:
-    answer = re.sub(r"<think>.*?</think>", "", answer, flags=re.S)
+    answer = answer_text(answer)
     named = makers_named(answer)
     expected = expected_maker(vendor, model)
     if not named:

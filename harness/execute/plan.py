@@ -1,0 +1,121 @@
+"""What a run is, before anything is sent: from the suite file and options, or from a manifest.
+
+`RunOptions` is what the command line asked for; `RunPlan` is what will run: a new run reads
+the suite file, a resume reads everything back from the run's manifest (so a resume runs the
+same suite, models, repeats, shard and cap as the run it finishes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from harness.calls.http import Timeouts
+from harness.calls.limits import Limits
+from harness.calls.retry import RetryPolicy
+from harness.errors import ConfigError
+from harness.execute.jobs import Job, expand
+from harness.execute.targets import resolve_targets
+from harness.results.manifest import Manifest
+from harness.results.store import RunStore, new_run_id
+from harness.suites import Suite, load_suite, suite_from_dict
+from providers.base import Target
+
+
+@dataclass(slots=True)
+class RunOptions:
+    suite_path: str | None = None
+    models: list[str] = field(default_factory=list)
+    repeat: int | None = None
+    results: str | None = None
+    run_id: str | None = None
+    resume: str | None = None
+    simulate: bool = False
+    overwrite: bool = False
+    limits: Limits = field(default_factory=Limits)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    shard: tuple[int, int] | None = None
+    """(k, n): run only the k-th of n deterministic slices of the jobs."""
+    cache: bool = False
+    """Serve jobs whose answers earlier runs in the store already hold."""
+    max_cost: float | None = None
+    """USD cap on spend; calls reserve their worst case before they are sent."""
+
+
+def in_shard(job: Job, shard: tuple[int, int] | None) -> bool:
+    if shard is None:
+        return True
+    k, n = shard
+    return int(job.job_id[:12], 16) % n == k - 1
+
+
+@dataclass(slots=True)
+class RunPlan:
+    store: RunStore
+    manifest: Manifest | None
+    """The existing run's manifest when resuming, else None."""
+    suite: Suite
+    suite_path: str | None
+    models: list[str]
+    repeat: int
+    simulate: bool
+    shard: tuple[int, int] | None
+    cache: bool
+    max_cost: float | None
+
+    def jobs(self, targets: list[Target]) -> list[Job]:
+        return [j for j in expand(self.suite, targets, self.repeat) if in_shard(j, self.shard)]
+
+
+def _resumed(opts: RunOptions, run_id: str) -> RunPlan:
+    store = RunStore(opts.results, run_id)
+    m = store.manifest()
+    return RunPlan(
+        store=store,
+        manifest=m,
+        suite=suite_from_dict(m.suite, str(store.manifest_path)),
+        suite_path=m.suite_path,
+        models=m.models,
+        repeat=m.repeat,
+        simulate=m.simulated,
+        shard=(m.shard[0], m.shard[1]) if m.shard else None,
+        cache=m.cache,
+        max_cost=opts.max_cost if opts.max_cost is not None else m.max_cost,
+    )
+
+
+def plan_run(opts: RunOptions) -> RunPlan:
+    if opts.resume:
+        return _resumed(opts, opts.resume)
+    if not opts.suite_path:
+        raise ConfigError("give a suite file (bench run SUITE.yaml) or --resume RUN_ID")
+    suite = load_suite(opts.suite_path)
+    models = opts.models or suite.models
+    if not models:
+        raise ConfigError(
+            f"{opts.suite_path}: no models; pass -m vendor:model or list models: in the suite"
+        )
+    return RunPlan(
+        store=RunStore(opts.results, opts.run_id or new_run_id(suite.name)),
+        manifest=None,
+        suite=suite,
+        suite_path=opts.suite_path,
+        models=models,
+        repeat=opts.repeat or suite.repeat,
+        simulate=opts.simulate,
+        shard=opts.shard,
+        cache=opts.cache,
+        max_cost=opts.max_cost,
+    )
+
+
+def planned_jobs(opts: RunOptions) -> list[Job]:
+    """The jobs a run would send, without sending anything (keys not required)."""
+    plan = plan_run(opts)
+    done = plan.store.done_ids() if opts.resume else set()
+    url = "http://simulator.invalid" if plan.simulate else None
+    targets = resolve_targets(plan.models, url, require_key=False)
+    return [j for j in plan.jobs(targets) if j.job_id not in done]
+
+
+__all__ = ["RunOptions", "RunPlan", "in_shard", "plan_run", "planned_jobs"]

@@ -1,0 +1,1 @@
+"""One module per grader; each defines `GRADER` (see harness/grading/registry.py)."""

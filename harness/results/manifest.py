@@ -1,0 +1,90 @@
+"""A run's manifest: what was asked, of whom, with what, and how the run ended.
+
+Written before the first request (so an interrupted run can always be resumed) and again when
+the run ends. Typed, so a field is read by name in one place and a damaged manifest is named
+as such instead of surfacing later as a KeyError.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Status = Literal["running", "finished", "interrupted", "budget_exhausted"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class EndpointInfo(_Model):
+    """Where one model's requests went (never its key)."""
+
+    ref: str
+    vendor: str
+    name: str
+    hq: str
+    endpoint: str
+    region: str
+    protocol: str
+    base_url: str
+    model: str
+
+
+class FxInfo(_Model):
+    cny_per_usd: float
+    source: str
+
+
+class GateSummary(_Model):
+    """How an endpoint's adaptive concurrency moved under 429s."""
+
+    cuts: int
+    low: int
+    final: int
+    max: int
+
+
+class RunSummary(_Model):
+    """What the run did: outcomes per model, failed attempts, cache, suspect latency."""
+
+    outcomes: dict[str, dict[str, int]] = {}
+    failed_attempts: dict[str, int] = {}
+    cached: int = 0
+    latency_suspect: int = 0
+    adaptive: dict[str, GateSummary] = {}
+    max_loop_lag_ms: float | None = None
+
+
+class Manifest(_Model):
+    run_id: str
+    schema_version: int
+    created_at: str
+    suite_name: str
+    suite_path: str | None = None
+    suite_hash: str
+    suite: dict[str, Any]
+    """The suite as run, items inlined: rebuilt by `suites.suite_from_dict`."""
+    models: list[str]
+    endpoints: list[EndpointInfo] = []
+    params: dict[str, Any] = {}
+    repeat: int
+    jobs: int
+    simulated: bool
+    fx: FxInfo
+    versions: dict[str, str] = {}
+    git_sha: str | None = None
+    host: str | None = None
+    status: Status = "running"
+    shard: list[int] | None = None
+    cache: bool = False
+    max_cost: float | None = None
+    spent_usd: float | None = None
+    finished_at: str | None = None
+    rows: int | None = None
+    summary: RunSummary | None = None
+    merged_from: list[str] | None = None
+
+
+__all__ = ["EndpointInfo", "FxInfo", "GateSummary", "Manifest", "RunSummary", "Status"]
