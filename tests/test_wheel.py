@@ -53,9 +53,10 @@ def test_the_wheel_holds_every_package_and_runs(tmp_path: Path) -> None:
     )  # fmt: skip
     # the dependencies come from the dev venv's site-packages, on PYTHONPATH, where .pth files
     # (the editable install's path hook among them) are not read
-    env = {
-        k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))
-    } | {"PYTHONPATH": sysconfig.get_paths()["purelib"], "BENCH_RESULTS": str(tmp_path / "r")}
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))} | {
+        "PYTHONPATH": sysconfig.get_paths()["purelib"],
+        "BENCH_RESULTS": str(tmp_path / "r"),
+    }
     work = tmp_path / "work"
     work.mkdir()
     where = subprocess.run([str(py), "-c", "import harness; print(harness.__file__)"],
