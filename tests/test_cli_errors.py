@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import bench
+from .conftest import BENCH, ROOT, bench
 
 GOOD_ITEM = '  - {id: a, prompt: "hello"}\n'
 
@@ -117,3 +117,32 @@ def test_existing_run_id_is_not_overwritten(good_suite: Path, tmp_path: Path) ->
     ]
     assert bench(*args).returncode == 0
     _one_line_error(bench(*args), "already holds a run", "--resume same")
+
+
+def test_live_progress_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal the live display counts each finished job (a row per model)."""
+    import os
+    import pty
+    import subprocess
+
+    main, sub = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    proc = subprocess.run(
+        [*BENCH, "run", str(ROOT / "suites" / "identity.yaml"), "--simulate", "-m",
+         "openai:gpt-5", "--results", str(tmp_path), "--no-grade"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=sub, env=env, cwd=ROOT,
+        timeout=120, check=False,
+    )  # fmt: skip
+    os.close(sub)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert proc.returncode == 0, shown.decode(errors="replace")
+    assert b"28/28" in shown and b"ok 28" in shown

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from harness.execute.jobs import Job
+from harness.results.records import ResponseRow
 
 
 class RunProgress:
@@ -49,10 +50,10 @@ class RunProgress:
         self.progress.start()
         return self
 
-    def done(self, job: Job, row: dict[str, Any]) -> None:
+    def done(self, job: Job, row: ResponseRow) -> None:
         model = job.target.ref
         c = self.counts[model]
-        c[row["outcome"]] += 1
+        c[row.outcome] += 1
         self.progress.update(
             self.tasks[model],
             advance=1,
