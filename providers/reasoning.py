@@ -1,36 +1,41 @@
 """Reasoning written inline in answer text (`<think>…</think>`): the one splitter.
 
-Some models (DeepSeek-R1 style, Qwen3 and others through local servers) put their reasoning in
-the answer text. The wire parsers, the graders and the judges all split it here, the same way:
-every `<think>…</think>` block is reasoning, an unclosed block runs to the end, and a lone
-closing tag (the chat template opened the block before the text began) makes everything
-before it reasoning.
+Some models (DeepSeek-R1 style, Qwen3, Kimi-VL and others through local servers) put their
+reasoning in the answer text. The wire parsers, the graders and the judges all split it here,
+the same way: every `<think>…</think>` block (or `<thinking>…</thinking>`, `◁think▷…◁/think▷`)
+is reasoning, an unclosed block runs to the end, and a lone closing tag (the chat template
+opened the block before the text began) makes everything before it reasoning.
 """
 
 from __future__ import annotations
 
 OPEN, CLOSE = "<think>", "</think>"
+PAIRS = ((OPEN, CLOSE), ("<thinking>", "</thinking>"), ("◁think▷", "◁/think▷"))
+
+
+def _split(text: str, opener: str, closer: str, reasoning: list[str]) -> str:
+    head, closed, tail = text.partition(closer)
+    if closed and opener not in head:
+        reasoning.append(head)
+        text = tail
+    answer: list[str] = []
+    while text:
+        before, opened, after = text.partition(opener)
+        answer.append(before)
+        if not opened:
+            break
+        inner, _, text = after.partition(closer)
+        reasoning.append(inner)
+    return "".join(answer)
 
 
 def split_reasoning(text: str) -> tuple[str, str]:
     """(reasoning, answer), both stripped; an answer of only reasoning is ""."""
-    if OPEN not in text and CLOSE not in text:
-        return "", text.strip()
     reasoning: list[str] = []
-    rest = text
-    head, closed, tail = rest.partition(CLOSE)
-    if closed and OPEN not in head:
-        reasoning.append(head)
-        rest = tail
-    answer: list[str] = []
-    while rest:
-        before, opened, after = rest.partition(OPEN)
-        answer.append(before)
-        if not opened:
-            break
-        inner, _, rest = after.partition(CLOSE)
-        reasoning.append(inner)
-    return "\n".join(r.strip() for r in reasoning if r.strip()), "".join(answer).strip()
+    for opener, closer in PAIRS:
+        if opener in text or closer in text:
+            text = _split(text, opener, closer, reasoning)
+    return "\n".join(r.strip() for r in reasoning if r.strip()), text.strip()
 
 
 def answer_text(text: str) -> str:
@@ -38,4 +43,4 @@ def answer_text(text: str) -> str:
     return split_reasoning(text)[1]
 
 
-__all__ = ["CLOSE", "OPEN", "answer_text", "split_reasoning"]
+__all__ = ["CLOSE", "OPEN", "PAIRS", "answer_text", "split_reasoning"]
