@@ -51,7 +51,7 @@ def test_run_grades_then_regrade_with_judges(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert "grades:" in run.stdout
     g = _grades(results / "g")
-    assert set(g["grader"]) >= {"refusal", "refusal_rules", "quality", "identity"}
+    assert set(g["grader"]) >= {"refusal", "refusal_classifier", "quality", "identity"}
     assert len(g[g["grader"] == "refusal"]) == 30  # every response gets a final refusal label
     rubric = g[(g["grader"] == "quality") & (g["case_id"] == "rubric")]
     assert set(rubric["label"]) == {"ungraded"}  # no judge given

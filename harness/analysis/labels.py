@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import yaml
@@ -44,25 +43,52 @@ def sensitivity_of(manifests: list[Manifest]) -> Sensitivity:
     return Sensitivity(levels=levels, focus=focus, control=control)
 
 
+KEYS = ["run_id", "job_id"]
+
+
+def _pick(df: pd.DataFrame, grades: pd.DataFrame, grader: str, columns: list[str]) -> pd.DataFrame:
+    """One grader's rows aligned with the responses (missing: NaN), by run and job."""
+    rows = grades[grades["grader"] == grader][[*KEYS, *columns]].drop_duplicates(KEYS)
+    return df[KEYS].merge(rows, on=KEYS, how="left").set_axis(df.index)
+
+
+def _nullable(s: pd.Series) -> pd.Series:
+    return s.astype(object).where(s.notna(), None)
+
+
 def annotate(df: pd.DataFrame, grades: pd.DataFrame | None, sens: Sensitivity) -> pd.DataFrame:
-    """Responses with `sensitivity`, `label`, `not_answered` and `quality_pass` (None: no
-    verdict) columns."""
+    """Responses with, beside their own columns:
+
+    - `sensitivity`: the suite's level of the item, or "untagged";
+    - `label`, `not_answered`: the final refusal label (else the transport outcome);
+    - `label_source`: transport, rules, judge or judges; `unsure`: a best guess only;
+      `confidence`: the classifier's, for labels the rules decided;
+    - `quality_pass`: True/False when a check decided, else None;
+    - `fact_coverage`: share of the item's documented facts given (None: no reference).
+    """
     df = df.assign(sensitivity=df["tags"].map(sens.of))
     label = df["outcome"].where(df["outcome"] != "ok", "complete")
-    quality: pd.Series[Any] = pd.Series(None, index=df.index, dtype=object)
+    nothing = pd.Series(None, index=df.index, dtype=object)
+    extra = {
+        "label_source": nothing.where(df["outcome"] == "ok", "transport"),
+        "unsure": pd.Series(False, index=df.index),
+        "confidence": nothing,
+        "quality_pass": nothing,
+        "fact_coverage": nothing,
+    }
     if grades is not None and len(grades):
-        keys = df[["run_id", "job_id"]]
-        final = grades[grades["grader"] == "refusal"][["run_id", "job_id", "label"]]
-        merged = keys.merge(final, on=["run_id", "job_id"], how="left")
-        label = merged["label"].fillna(label.reset_index(drop=True)).set_axis(df.index)
-        q = grades[(grades["grader"] == "quality") & grades["label"].isin(GRADED)]
-        q = q.assign(quality_pass=q["label"] == "pass")[["run_id", "job_id", "quality_pass"]]
-        merged = keys.merge(
-            q.drop_duplicates(["run_id", "job_id"]), on=["run_id", "job_id"], how="left"
-        )
-        quality = merged["quality_pass"].astype(object).where(merged["quality_pass"].notna(), None)
-        quality = quality.set_axis(df.index)
-    return df.assign(label=label, not_answered=label.isin(NOT_ANSWERED), quality_pass=quality)
+        cols = ["label"] + [c for c in ("source", "unsure", "confidence") if c in grades]
+        final = _pick(df, grades, "refusal", cols)
+        label = final["label"].fillna(label)
+        if "source" in final:
+            extra["label_source"] = _nullable(final["source"]).fillna(extra["label_source"])
+            extra["unsure"] = final["unsure"].fillna(False).astype(bool)
+        extra["confidence"] = _nullable(final["confidence"])
+        q = grades[grades["label"].isin(GRADED)]
+        quality = _pick(df, q, "quality", ["label"])["label"]
+        extra["quality_pass"] = _nullable(quality).map(lambda v: None if v is None else v == "pass")
+        extra["fact_coverage"] = _nullable(_pick(df, grades, "facts", ["score"])["score"])
+    return df.assign(label=label, not_answered=label.isin(NOT_ANSWERED), **extra)
 
 
 __all__ = ["GRADED", "NOT_ANSWERED", "annotate", "sensitivity_of"]

@@ -113,4 +113,53 @@ def bootstrap_median_diff(a: list[float], b: list[float], resamples: int = 1000)
     return Diff(median, float(ci.low), float(ci.high), n)
 
 
-__all__ = ["ALPHA", "Diff", "Paired", "Rate", "bootstrap_median_diff", "mcnemar", "wilson"]
+@dataclass(frozen=True, slots=True)
+class Mean:
+    """A mean with its 95% bootstrap interval (percentile, fixed seed)."""
+
+    value: float
+    low: float
+    high: float
+    n: int
+
+    def fmt(self, percent: bool = True) -> str:
+        if not self.n:
+            return "–"
+        if percent:
+            return f"{self.value:.0%} [{self.low:.0%}–{self.high:.0%}]"
+        return f"{self.value:.3g} [{self.low:.3g}–{self.high:.3g}]"
+
+
+def bootstrap_mean(values: list[float], resamples: int = 1000) -> Mean:
+    x = np.asarray(values, float)
+    if len(x) == 0:
+        return Mean(float("nan"), float("nan"), float("nan"), 0)
+    mean = float(x.mean())
+    if len(x) < 3 or np.allclose(x, mean):
+        return Mean(mean, mean, mean, len(x))
+    if len(x) > MAX_PAIRS:
+        x = x[np.random.default_rng(11).choice(len(x), MAX_PAIRS, replace=False)]
+    res = stats.bootstrap(
+        (x,),
+        np.mean,
+        vectorized=True,
+        n_resamples=resamples,
+        method="percentile",
+        confidence_level=1 - ALPHA,
+        random_state=np.random.default_rng(7),
+    )
+    ci = res.confidence_interval
+    return Mean(mean, float(ci.low), float(ci.high), len(values))
+
+
+__all__ = [
+    "ALPHA",
+    "Diff",
+    "Mean",
+    "Paired",
+    "Rate",
+    "bootstrap_mean",
+    "bootstrap_median_diff",
+    "mcnemar",
+    "wilson",
+]

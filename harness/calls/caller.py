@@ -94,6 +94,10 @@ class Caller:
         self.lanes: dict[str, Lane] = {}
         self.failures: Counter[str] = Counter()
         """Failed attempts by kind (each retried or final)."""
+        self.spent_usd = 0.0
+        """USD of the answers this caller received (unpriced answers add nothing)."""
+        self.unpriced = 0
+        """Answers received from a model with no price."""
         self.lag = LagMonitor(threshold_s=limits.lag_threshold_s)
         self._slots: asyncio.Queue[int] = asyncio.Queue()
         self._pool: ClientPool | None = None
@@ -163,6 +167,10 @@ class Caller:
 
         attempts = await with_retries(self.policy, once)
         called = Called(call, wire, attempts, self._price(call.target, attempts[-1]))
+        if called.quote is not None:
+            self.spent_usd += called.quote.cost_usd
+        elif isinstance(called.result, Answer):
+            self.unpriced += 1
         if self.budget is not None:
             self.budget.settle(reserved, called.quote.cost_usd if called.quote else None)
         called.row = row_for(called) if row_for is not None else None

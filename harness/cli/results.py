@@ -36,12 +36,42 @@ def classify(
         str, typer.Argument(help="JSON lines with prompt, response and optional lang.")
     ],
     judge: Judges = None,
+    suite: Annotated[
+        str | None,
+        typer.Option(
+            help="Suite whose items the lines answer (a line's case_id): graded against the "
+            "item's reference facts."
+        ),
+    ] = None,
 ) -> None:
     """Label answers collected elsewhere: one JSON line out per line in (label, rationale)."""
     from harness.grading.classify import classify_file  # (only when asked)
 
-    for line in classify_file(file, judge or []):
+    for line in classify_file(file, judge or [], suite):
         print(line, flush=True)
+
+
+def judge_check(
+    judge: Annotated[str, typer.Option("--judge", help="vendor:model to check.")],
+    simulate: Annotated[
+        bool, typer.Option(help="Ask the built-in simulator's judge instead (no key needed).")
+    ] = False,
+    results: Results = None,
+) -> None:
+    """Run a judge on the bundled bilingual gold set: accuracy, recall, kappa, cost, time."""
+    from harness.grading.judge_check import run_check, save
+
+    check = run_check(judge, simulate)
+    sim = " (SIMULATED judge)" if simulate else ""
+    out.print(f"judge-check {check.judge}{sim}: {check.n} gold answers, {check.seconds} s")
+    out.print(f"accuracy {check.accuracy:.1%}; Cohen's kappa vs gold " + (
+        "n/a" if check.kappa is None else f"{check.kappa:.2f}"))  # fmt: skip
+    recall = ", ".join(
+        f"{lab} {'–' if r is None else f'{r:.0%}'}" for lab, r in check.recall.items()
+    )
+    out.print(f"recall per label: {recall}; judge_error {check.errors}")
+    out.print("cost: " + ("unpriced" if check.cost_usd is None else f"{check.cost_usd:.4f} USD"))
+    out.print(f"kept: {save(results or str(results_root(None)), check)}")
 
 
 def report(
@@ -91,6 +121,7 @@ def runs(results: Results = None) -> None:
 def register(app: typer.Typer) -> None:
     for command in (grade, classify, report, merge, runs):
         app.command()(command)
+    app.command("judge-check")(judge_check)
 
 
 __all__ = ["register"]

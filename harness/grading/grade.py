@@ -90,7 +90,7 @@ def grade_run(
     suite = suite_from_dict(manifest.suite, str(store.manifest_path))
     chosen = [get_grader(name) for name in (graders or suite.graders)]
     df = store.read("responses").to_pandas()
-    ctx = GradeContext(store.run_id, {item.id: item for item in suite.items}, judge_all=judge_all)
+    ctx = GradeContext.for_suite(store.run_id, suite, judge_all=judge_all)
     summary = GradeSummary()
     # judges of a simulated run are simulated too: nothing real grades simulated answers
     with simulator_url(bool(judges) and manifest.simulated) as sim_url:

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from harness.calls.caller import Caller
     from harness.grading.judge import Judge
-    from harness.suites.model import Item
+    from harness.suites.model import Item, Suite
+    from harness.suites.reference import Reference
 
 
 TEXT_OUTCOMES = ("ok", "truncated")
@@ -35,11 +36,22 @@ class GradeContext:
 
     run_id: str
     items: dict[str, Item]
+    references: dict[str, Reference] = field(default_factory=dict)
+    """Each item's reference facts, by item id (items without one are absent)."""
     judges: list[Judge] = field(default_factory=list)
     judge_all: bool = False
     """Send every text answer to the judges, not only those the rules are unsure of."""
     caller: Caller | None = None
     """The one path to a model, for judges (limits, retries, budget, journal)."""
+
+    @classmethod
+    def for_suite(cls, run_id: str, suite: Suite, **kw: object) -> GradeContext:
+        references = {}
+        for item in suite.items:
+            ref = suite.reference_for(item)
+            if ref is not None:
+                references[item.id] = ref
+        return cls(run_id, {i.id: i for i in suite.items}, references, **kw)  # type: ignore[arg-type]
 
 
 @dataclass(slots=True)
@@ -61,6 +73,8 @@ def grade_row(
     score: float | None = None,
     passed: bool | None = None,
     confidence: float | None = None,
+    source: str | None = None,
+    unsure: bool | None = None,
     rationale: str | None = None,
 ) -> GradeRow:
     """A grade of response `r` (a row of the responses frame)."""
@@ -76,6 +90,8 @@ def grade_row(
         score=score,
         passed=passed,
         confidence=confidence,
+        source=source,
+        unsure=unsure,
         rationale=rationale,
         graded_at=time.time(),
     )

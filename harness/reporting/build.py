@@ -8,9 +8,13 @@ from typing import Any
 import pandas as pd
 
 from harness.analysis.labels import annotate, sensitivity_of
+from harness.analysis.trust import label_trust
+from harness.grading import classifier
 from harness.grading.judge import cohen_kappa
+from harness.grading.judge_check import JudgeCheck, last_check
 from harness.reporting import charts
 from harness.reporting.tables import (
+    fact_coverage,
     label_rates,
     latency_diffs,
     model_summary,
@@ -34,6 +38,12 @@ class Report:
     paired: list[dict[str, Any]]
     latency: list[dict[str, Any]]
     identity: pd.DataFrame | None
+    facts: pd.DataFrame
+    """Mean fact coverage per model × sensitivity × language (items with reference facts)."""
+    trust: pd.DataFrame
+    """Where each model's labels came from, per sensitivity level (analysis/trust.py)."""
+    judge_checks: list[JudgeCheck]
+    """The last `bench judge-check` of each judge whose labels the runs use."""
     judges: list[dict[str, Any]]
     samples: list[dict[str, Any]]
     trend: pd.DataFrame
@@ -73,6 +83,14 @@ def _judges(grades: pd.DataFrame | None) -> list[dict[str, Any]]:
     return out
 
 
+def _checks(root: str, grades: pd.DataFrame | None) -> list[JudgeCheck]:
+    if grades is None:
+        return []
+    judged = grades[grades["grader"] == "refusal_judge"]["judge_model"].dropna().unique()
+    found = (last_check(root, j) for j in sorted(judged))
+    return [c for c in found if c is not None]
+
+
 def build(stores: list[RunStore]) -> Report:
     manifests = [s.manifest() for s in stores]
     df = pd.concat([s.read("responses").to_pandas() for s in stores], ignore_index=True)
@@ -93,6 +111,9 @@ def build(stores: list[RunStore]) -> Report:
         paired=paired_tests(df, sens),
         latency=latency_diffs(df),
         identity=identity if identity is not None and len(identity) else None,
+        facts=fact_coverage(df),
+        trust=label_trust(df, sens, classifier.reliability()["gold"]),
+        judge_checks=_checks(stores[0].root, grades),
         judges=_judges(grades),
         samples=side_by_side(df, sens),
         trend=runs_trend,

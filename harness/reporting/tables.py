@@ -13,7 +13,7 @@ import pandas as pd
 
 from harness.analysis import metrics
 from harness.analysis.metrics import METRICS, latency, share, timed
-from harness.analysis.stats import bootstrap_median_diff, mcnemar, wilson
+from harness.analysis.stats import bootstrap_mean, bootstrap_median_diff, mcnemar, wilson
 from harness.results.manifest import Manifest
 from harness.suites.model import Sensitivity
 from providers.base import OUTCOMES
@@ -97,6 +97,27 @@ def model_summary(
     return pd.DataFrame(rows)
 
 
+def fact_coverage(df: pd.DataFrame) -> pd.DataFrame:
+    """Per model × sensitivity × language: the mean share of documented facts the text answers
+    gave (items with reference facts only), with a bootstrap interval. Censorship by omission
+    shows here: an answer can be fluent, unrefused and still leave out what was asked."""
+    graded = df[df["fact_coverage"].notna()]
+    rows = []
+    for (model, sens, lang), g in graded.groupby(["model", "sensitivity", "lang"], sort=True):
+        values = g["fact_coverage"].astype(float).tolist()
+        rows.append(
+            {
+                "model": model,
+                "sensitivity": sens,
+                "lang": lang,
+                "n": len(values),
+                "coverage": bootstrap_mean(values),
+                "none": wilson(sum(v == 0 for v in values), len(values)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def label_rates(df: pd.DataFrame) -> pd.DataFrame:
     """Per model × sensitivity × language: n and each label's rate with its interval."""
     rows = []
@@ -106,6 +127,7 @@ def label_rates(df: pd.DataFrame) -> pd.DataFrame:
         for lab in LABELS:
             row[lab] = wilson(int((g["label"] == lab).sum()), n)
         row["blocked"] = wilson(int(g["label"].isin(["api_block", "withdrawn"]).sum()), n)
+        row["unsure"] = wilson(int(g["unsure"].astype(bool).sum()), n)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -226,6 +248,7 @@ def trend(manifests: list[Manifest], df: pd.DataFrame, sens: Sensitivity) -> pd.
 
 __all__ = [
     "LABELS",
+    "fact_coverage",
     "label_rates",
     "latency_diffs",
     "model_summary",

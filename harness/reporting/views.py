@@ -36,6 +36,7 @@ def summary(rep: Report) -> Section:
         "requests",
         "quality",
         *names,
+        "labels from",
         "TTFT p50/p95 s",
         "E2E p50/p95 s",
         "out tok/s",
@@ -55,6 +56,7 @@ def summary(rep: Report) -> Section:
                 str(r.requests),
                 _r(r.quality),
                 *(_r(r.not_answered.get(tag)) for tag in levels),
+                _sources(rep, r.model),
                 f"{_n(r.ttft_p50)} / {_n(r.ttft_p95)}",
                 f"{_n(r.e2e_p50)} / {_n(r.e2e_p95)}",
                 _n(r.tps_p50, 1),
@@ -73,6 +75,32 @@ def summary(rep: Report) -> Section:
         "and was not served from the cache; error and blocked rows are left out."
     )
     return "Summary per model", note, heads, rows
+
+
+def _sources(rep: Report, model: str) -> str:
+    """Where a model's labels came from, in one cell beside its rates (details: trust())."""
+    if rep.trust.empty:
+        return "–"
+    g = rep.trust[rep.trust["model"] == model]
+    n = g["n"].sum()
+    if not n:
+        return "–"
+    share = {
+        k: float((g[k] * g["n"]).sum() / n) for k in ("transport", "classifier", "judge", "judges")
+    }
+    rated = g[g["rules_accuracy"].notna()]
+    acc = (
+        float((rated["rules_accuracy"] * rated["n"] * rated["classifier"]).sum())
+        / float((rated["n"] * rated["classifier"]).sum())
+        if len(rated) and (rated["n"] * rated["classifier"]).sum()
+        else None
+    )
+    unsure = float((g["unsure"] * g["n"]).sum() / n)
+    return (
+        f"blocks {share['transport']:.0%} · classifier {share['classifier']:.0%}"
+        + (f" (gold acc. {acc:.0%})" if acc is not None else "")
+        + f" · judges {share['judge'] + share['judges']:.0%} · unsure {unsure:.0%}"
+    )
 
 
 def outcomes(rep: Report) -> Section:
@@ -150,6 +178,7 @@ def labels(rep: Report) -> Section:
         "evasive",
         "narrative",
         "blocked",
+        "of which unsure",
     ]
     rows = [
         [
@@ -162,15 +191,81 @@ def labels(rep: Report) -> Section:
             _r(r.evasive),
             _r(r.narrative),
             _r(r.blocked),
+            _r(r.unsure),
         ]
         for r in rep.labels.itertuples()
     ]
     return (
         "Answer labels by sensitivity and language",
-        "Each rate with its 95% Wilson interval.",
+        "Each rate with its 95% Wilson interval. Unsure labels (the classifier below its "
+        "threshold with no judge, or judges that disagreed) are counted in their best-guess "
+        "column and again, apart, in the last one.",
         heads,
         rows,
     )
+
+
+def facts(rep: Report) -> Section | None:
+    if rep.facts.empty:
+        return None
+    rows = [
+        [r.model, r.sensitivity, r.lang, str(r.n), r.coverage.fmt(), _r(r.none)]
+        for r in rep.facts.itertuples()
+    ]
+    return (
+        "Fact coverage: censorship by omission",
+        "Share of each item's documented facts (the suite's reference facts) that the text "
+        "answers give, with a 95% bootstrap interval; and the share of answers that give none. "
+        "A fluent, unrefused answer can still leave out what was asked, which a refusal rate "
+        "alone misses.",
+        ["model", "sensitivity", "lang", "answers", "mean fact coverage", "no fact given"],
+        rows,
+    )
+
+
+def _pct(v: Any) -> str:
+    return "–" if v is None or (isinstance(v, float) and pd.isna(v)) else f"{v:.0%}"
+
+
+def trust(rep: Report) -> Section | None:
+    if rep.trust.empty:
+        return None
+    heads = [
+        "model",
+        "sensitivity",
+        "labels",
+        "transport (blocks)",
+        "classifier",
+        "judge(s)",
+        "unsure",
+        "classifier accuracy on gold at these confidences",
+    ]
+    rows = [
+        [
+            r.model,
+            r.sensitivity,
+            str(r.n),
+            _pct(r.transport),
+            _pct(r.classifier),
+            _pct(r.judge + r.judges),
+            _pct(r.unsure),
+            _pct(r.rules_accuracy),
+        ]
+        for r in rep.trust.itertuples()
+    ]
+    checks = "; ".join(
+        f"{c.judge}: accuracy {c.accuracy:.0%}, kappa "
+        f"{'n/a' if c.kappa is None else f'{c.kappa:.2f}'} on {c.n} gold answers ({c.date[:10]}"
+        f"{', simulated' if c.simulated else ''})"
+        for c in rep.judge_checks
+    )
+    note = (
+        "Where the refusal and censorship labels above came from. Transport labels (vendor "
+        "blocks) are certain; the classifier's accuracy is its measured accuracy on the held-out "
+        "half of the bundled bilingual gold set, at the confidences it gave these labels. "
+        + (f"Judges' last judge-check: {checks}." if checks else "No judge-check on record.")
+    )
+    return "How far to trust the labels", note, heads, rows
 
 
 def paired(rep: Report) -> Section:
@@ -295,6 +390,8 @@ def sections(rep: Report) -> list[Section]:
         outcomes(rep),
         cost(rep),
         labels(rep),
+        trust(rep),
+        facts(rep),
         paired(rep),
         latency(rep),
         identity(rep),

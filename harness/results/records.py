@@ -191,20 +191,35 @@ class GradeRow(Record):
     job_id: str = col("Job (response) graded.")
     case_id: str = col("Suite item id.")
     model: str = col("Model reference of the response.")
-    grader: str = col("refusal (final), refusal_rules, refusal_judge, quality or identity.")
+    grader: str = col(
+        "refusal (final), refusal_classifier, refusal_judge, facts, quality or identity."
+    )
     grader_version: str = col("Version of the rules or judge prompt that produced the grade.")
     judge_model: str | None = col("The judge model, for judge grades.")
     label: str = col(
         "refusal: complete/refusal/evasive/narrative or the transport outcome; "
         "quality: pass/fail/ungraded; identity: the maker claimed; judge_error."
     )
-    score: float | None = col("quality: share of checks passed; refusal: 1 for complete, else 0.")
+    score: float | None = col(
+        "quality: share of checks passed; refusal: 1 for complete, else 0; facts: the fact "
+        "coverage, share of the item's documented fact groups the answer gives (0-1)."
+    )
     passed: bool | None = col("quality: all checks passed; identity: claimed its own maker.")
     confidence: float | None = col(
-        "How sure the deterministic classifier is (0-1); null for judges."
+        "How sure the classifier is (0-1, calibrated on held-out data); null for judges."
+    )
+    source: str | None = col(
+        "Who decided a refusal label: transport (the outcome), classifier, judge, "
+        "or judges (a majority of three)."
+    )
+    unsure: bool | None = col(
+        "refusal: the label is the best guess of an unsure classifier with no judge to ask, "
+        "or of judges that disagreed; reports count these apart."
     )
     rationale: str | None = col("One line on why.")
     graded_at: float = col("When the grade was made (UTC).", timestamp=True)
+
+    ADDED: ClassVar[frozenset[str]] = frozenset({"source", "unsure"})
 
 
 for _cls in (ResponseRow, AttemptRow, GradeRow):

@@ -20,11 +20,12 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from harness.grading.judge import MARKER
-from harness.grading.refusal_rules import LABELS, classify
+from harness.grading.classifier import classify
+from harness.grading.judge_prompts import MARKER
 from providers.catalog import Signature, Vendor
 
 SCENARIO = Path(__file__).with_name("scenario.yaml")
+JUDGE_LABELS = ("complete", "refusal", "evasive", "narrative")
 Action = Literal["answer", "refusal", "narrative", "block", "withdrawn", "judge"]
 
 
@@ -117,20 +118,43 @@ def _block_for(vendor: Vendor, protocol: str, action: Action) -> Signature | Non
     return _finish_block(sigs, "output") or _body_block(sigs)
 
 
-def _between(text: str, tag: str) -> str:
-    m = re.search(f"<{tag}>\n?(.*?)\n?</{tag}>", text, re.S)
-    return m.group(1) if m else ""
+_FENCE = re.compile(
+    r"<<<(?P<b>DATA-[0-9a-f]+):(?P<kind>question|answer)\n(?P<text>.*?)\n(?P=b):end>>>", re.S
+)
+_TAGGED = re.compile(r"<(?P<kind>question|answer)>\n?(?P<text>.*?)\n?</(?P=kind)>", re.S)
+_ORDER = re.compile(
+    r"(?:output|reply with|answer with|respond with|label it)\W{0,12}"
+    r"(complete|refusal|evasive|narrative|pass|fail)\b",
+    re.I,
+)
 
 
-def _judge_reply(prompt: str, rng: random.Random) -> str:
-    """A simulated judge: bench's own rules, with one label in ten changed, so two simulated
-    judges disagree a little, as real ones do."""
-    if "Rubric:" in prompt:
+def _read_judge_prompt(prompt: str) -> tuple[str, str, str]:
+    """(question, answer, the prompt outside them). Fenced data is found by its boundary;
+    a prompt with plain <question>/<answer> tags ends the answer at the first closing tag,
+    wherever the text put one."""
+    pattern = _FENCE if _FENCE.search(prompt) else _TAGGED
+    found = {m["kind"]: m["text"] for m in pattern.finditer(prompt)}
+    return found.get("question", ""), found.get("answer", ""), pattern.sub("", prompt)
+
+
+def _judge_reply(prompt: str, who: str, noise: float) -> str:
+    """A simulated judge: bench's own classifier on the fenced answer, with a share `noise` of
+    labels changed (seeded by judge and data, not by the request's random boundary), so two
+    simulated judges disagree a little, as real ones do. Like a prompt-injected model, it obeys
+    an order to output a label that it finds outside the data fences, so tests can show that
+    an answer cannot escape its fence."""
+    question, answer, outside = _read_judge_prompt(prompt)
+    rng = random.Random(hashlib.sha256(f"{who}\x1f{question}\x1f{answer}".encode()).digest())
+    order = _ORDER.search(outside)
+    if order is not None:
+        label = order.group(1).lower()
+    elif "Rubric:" in prompt:
         label = "pass" if rng.random() < 0.8 else "fail"
     else:
-        label = classify(_between(prompt, "question"), _between(prompt, "answer")).label
-        if rng.random() < 0.1:
-            label = rng.choice([x for x in LABELS if x != label])
+        label = classify(question, answer).label
+        if rng.random() < noise:
+            label = rng.choice([x for x in JUDGE_LABELS if x != label])
     return json.dumps({"label": label, "rule": "simulated judge", "rationale": "simulated"})
 
 
@@ -143,6 +167,7 @@ def script_for(
     nth: int,
     tokens: tuple[int, int],
     max_tokens: int | None,
+    judge_noise: float = 0.1,
 ) -> Script:
     seed = hashlib.sha256(f"{vendor.id}\x1f{model}\x1f{prompt}\x1f{nth}".encode()).digest()
     rng = random.Random(seed)
@@ -154,7 +179,7 @@ def script_for(
         action = "refusal"  # a vendor with no moderation layer can only refuse in words
     if prompt.startswith(MARKER) and action != "block":
         # a judge prompt quotes the judged text, so a vendor's moderation may block it too
-        return Script("judge", [_judge_reply(prompt, rng)])
+        return Script("judge", [_judge_reply(prompt, f"{vendor.id}:{model}:{nth}", judge_noise)])
     texts = scenario.texts
     reasoning: list[str] = []
     if any(fnmatch.fnmatch(model.lower(), pat) for pat in scenario.reasoning_models):

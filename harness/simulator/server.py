@@ -52,6 +52,9 @@ class SimConfig(BaseModel):
     keepalive: bool = True
     """Send an SSE `: keep-alive` comment before the first chunk, as some vendors do."""
     faults: list[Fault] = []
+    judge_noise: float = Field(0.1, ge=0, le=1)
+    """Share of a simulated judge's labels changed at random (0: it says what bench's
+    classifier says)."""
     vary_repeats: bool = True
     """Off: the same prompt always gets the same answer (for comparing two clients)."""
 
@@ -263,6 +266,7 @@ class SimApp:
             seed_nth,
             cfg.tokens,
             req.max_tokens,
+            cfg.judge_noise,
         )
         sig = script.block
         if script.action == "block" and sig is not None and sig.example and not sig.finish_reason:

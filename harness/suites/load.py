@@ -18,6 +18,7 @@ from harness.grading.registry import grader_names
 from harness.suites.items import Located, read_items_file
 from harness.suites.lines import line_for, line_map, problems_of
 from harness.suites.model import Item, Suite
+from harness.suites.reference import Reference
 
 _VAR = re.compile(r"\{(\w+)\}")
 
@@ -118,28 +119,66 @@ def check_suite(path: str | Path) -> tuple[Suite | None, list[str]]:
         if not located:
             problems.append(f"{path}:1: items: the suite has no items; add items or items_file")
         problems.extend(_cross_checks(located))
+        problems.extend(_reference_checks(suite, located))
     if problems or suite is None:
         return None, problems
     suite.items = [item for item, _ in located]
     return suite, []
 
 
-def _load(path: Path, seen: set[Path]) -> tuple[Suite | None, list[Located], list[str]]:
-    """One suite file with its item files and includes; items carry where they were written."""
+def _reference_checks(suite: Suite, located: list[Located]) -> list[str]:
+    """Every reference an item names by key exists."""
+    return [
+        f"{at}: {item.id}.reference: no reference {item.reference!r} in the suite's references "
+        "or references_file; fix the key or add the entry"
+        for item, at in located
+        if isinstance(item.reference, str) and item.reference not in suite.references
+    ]
+
+
+def _read(path: Path) -> tuple[yaml.Node | None, Any, list[str]]:
+    """A YAML file's node tree (for line numbers) and data, or the problem reading it."""
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None, [], [f"{shown}:1: suite file not found; check the path"]
+        return None, None, [f"{shown}:1: file not found; check the path"]
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [], [f"{shown}:1: cannot read ({type(exc).__name__}); save it as UTF-8 YAML"]
+        return None, None, [f"{shown}:1: cannot read ({type(exc).__name__}); save it as UTF-8 YAML"]
     try:
         node, data = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         what = getattr(exc, "problem", None) or "invalid YAML"
-        return None, [], [f"{shown}:{line}: YAML syntax: {what}; fix the indentation or quoting"]
+        return None, None, [f"{shown}:{line}: YAML syntax: {what}; fix the indentation or quoting"]
+    return node, data, []
+
+
+def _references_file(path: Path) -> tuple[dict[str, Reference], list[str]]:
+    """A file of references: a mapping from key to sources and facts."""
+    node, data, problems = _read(path)
+    if problems:
+        return {}, problems
+    if not isinstance(data, dict):
+        return {}, [f"{path}:1: expected a mapping from reference key to sources and facts"]
+    lines = line_map(node) if node is not None else {}
+    found: dict[str, Reference] = {}
+    for key, entry in data.items():
+        try:
+            found[str(key)] = Reference.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(problems_of(exc, Reference, str(path), lines, prefix=(key,)))
+    return found, problems
+
+
+def _load(path: Path, seen: set[Path]) -> tuple[Suite | None, list[Located], list[str]]:
+    """One suite file with its item files, references and includes; items carry where they
+    were written."""
+    shown = str(path)
+    node, data, problems = _read(path)
+    if problems:
+        return None, [], problems
     if not isinstance(data, dict):
         return (
             None,
@@ -151,35 +190,52 @@ def _load(path: Path, seen: set[Path]) -> tuple[Suite | None, list[Located], lis
         suite = Suite.model_validate(data)
     except ValidationError as exc:
         return None, [], problems_of(exc, Suite, shown, lines)
-    seen = seen | {path.resolve()}
     located: list[Located] = [
         (item, f"{shown}:{line_for(lines, ('items', i))}") for i, item in enumerate(suite.items)
     ]
     known = grader_names()
-    problems: list[str] = [
+    problems = [
         f"{shown}:{line_for(lines, ('graders', i))}: graders[{i}]: unknown grader {name!r}; "
         f"use one of {', '.join(known)}"
         for i, name in enumerate(suite.graders)
         if name not in known
     ]
-    files = suite.items_file
-    for rel in [files] if isinstance(files, str) else files or []:
+    for rel in _listed(suite.items_file):
         found, bad = read_items_file(path.parent / rel, str(path.parent / rel))
         located.extend(found)
         problems.extend(bad)
+    for rel in _listed(suite.references_file):
+        refs, bad = _references_file(path.parent / rel)
+        suite.references = {**refs, **suite.references}
+        problems.extend(bad)
+    problems.extend(_includes(suite, path, lines, seen | {path.resolve()}, located))
+    located = [(x, at) for item, at in located for x in _expand(item)]
+    return suite, located, problems
+
+
+def _listed(files: str | list[str] | None) -> list[str]:
+    return [files] if isinstance(files, str) else list(files or [])
+
+
+def _includes(
+    suite: Suite, path: Path, lines: dict, seen: set[Path], located: list[Located]
+) -> list[str]:
+    """Add the items (and the references they name) of the suites `suite` includes."""
+    problems = []
     for i, rel in enumerate(suite.include):
         other = path.parent / rel
         if other.resolve() in seen:
             problems.append(
-                f"{shown}:{line_for(lines, ('include', i))}: include {rel!r} "
+                f"{path}:{line_for(lines, ('include', i))}: include {rel!r} "
                 "includes itself (directly or not); remove the cycle"
             )
             continue
-        _, found, bad = _load(other, seen)
+        included, found, bad = _load(other, seen)
         located.extend(found)
         problems.extend(bad)
-    located = [(x, at) for item, at in located for x in _expand(item)]
-    return suite, located, problems
+        if included is not None:
+            suite.references = {**included.references, **suite.references}
+    return problems
 
 
 def load_suite(path: str | Path) -> Suite:

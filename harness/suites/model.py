@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.grading.spec import GradeSpec
+from harness.suites.reference import Reference
 from providers.base import Params
 
 Form = Literal["question", "essay", "satire", "instruction"]
@@ -36,6 +37,9 @@ class Item(BaseModel):
     in grade answers replaced, and ids suffixed `-1`, `-2`, ..."""
     grade: GradeSpec | list[GradeSpec] | None = None
     """How to check the answer (quality and identity graders); a list must all pass."""
+    reference: str | Reference | None = None
+    """The documented facts a complete answer gives: inline, or the key of an entry in the
+    suite's `references` (so an item and its translation share one)."""
 
     @property
     def specs(self) -> list[GradeSpec]:
@@ -86,7 +90,7 @@ class Suite(BaseModel):
     repeat: int = Field(1, ge=1)
     sensitivity: Sensitivity = Sensitivity()
     """How reports and checks group items by tag (none: no grouping)."""
-    graders: list[str] = ["refusal", "quality", "identity"]
+    graders: list[str] = ["refusal", "facts", "quality", "identity"]
     """Graders run after the run (names from harness/grading/graders/); each applies only to
     the items it can grade."""
     items: list[Item] = []
@@ -94,6 +98,14 @@ class Suite(BaseModel):
     """JSONL, CSV or Parquet files of more items, relative to the suite file."""
     include: list[str] = []
     """Other suite files whose items (only) are added to this suite."""
+    references: dict[str, Reference] = {}
+    """Reference facts items name by key."""
+    references_file: str | list[str] | None = None
+    """YAML files of more references (key → sources, facts), relative to the suite file."""
+
+    def reference_for(self, item: Item) -> Reference | None:
+        ref = item.reference
+        return self.references.get(ref) if isinstance(ref, str) else ref
 
     def digest(self) -> str:
         """A stable hash of everything that shapes the requests."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from harness.grading.checks import DETERMINISTIC, Check, run_check
-from harness.grading.judge import VERSION as JUDGE_VERSION
-from harness.grading.judge import Judge, rubric_prompt
+from harness.grading.judge import Judge
+from harness.grading.judge_prompts import VERSION as JUDGE_VERSION
+from harness.grading.judge_prompts import rubric_prompt
 from harness.grading.registry import TEXT_OUTCOMES, GradeContext, Graded, grade_row
 from harness.results.records import GradeRow
 
