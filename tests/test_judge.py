@@ -117,3 +117,34 @@ def test_two_judges_that_disagree_are_unsure_until_a_third_settles(tmp_path) -> 
     settled = three[(three["source"] == "judges") & ~three["unsure"].astype(bool)]
     assert len(settled) and settled["rationale"].str.startswith("majority of judges").all()
     assert three["unsure"].astype(bool).sum() < two["unsure"].astype(bool).sum()
+
+
+def test_judge_check_on_the_gold_set_is_kept_and_reported(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from .conftest import bench
+
+    results = tmp_path / "r"
+    proc = bench("judge-check", "--judge", "openai:gpt-5", "--simulate", "--results",
+                 str(results))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "240 gold answers" in out and "accuracy" in out and "Cohen's kappa" in out
+    assert "recall per label: complete" in out and "cost:" in out
+    (kept,) = (results / "_judge_checks").glob("*.json")
+    check = json.loads(kept.read_text())
+    assert check["judge"] == "openai:gpt-5" and check["date"] and check["simulated"]
+    assert 0.5 < check["accuracy"] <= 1 and check["n"] == 240
+    # a run judged by that judge names its last check in the report
+    suite = ROOT / "suites" / "overrefusal.yaml"
+    run = bench("run", str(suite), "--simulate", "-m", "deepseek:deepseek-chat", "--run-id",
+                "k", "--results", str(results), "--no-progress", "--judge", "openai:gpt-5",
+                "--judge-all")  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    rep = bench("report", "k", "--results", str(results), "--out", str(tmp_path / "o"))
+    assert rep.returncode == 0, rep.stderr
+    text = (tmp_path / "o" / "k" / "report.md").read_text()
+    assert "Judges' last judge-check: openai:gpt-5: accuracy" in text
+    assert "How far to trust the labels" in text
+    runs = bench("runs", "--results", str(results)).stdout
+    assert runs.startswith("k ") and "_judge_checks" not in runs

@@ -26,7 +26,8 @@ from providers.catalog import Signature, Vendor
 
 SCENARIO = Path(__file__).with_name("scenario.yaml")
 JUDGE_LABELS = ("complete", "refusal", "evasive", "narrative")
-Action = Literal["answer", "refusal", "narrative", "block", "withdrawn", "judge"]
+SUBJECTS = Path(__file__).with_name("subjects.yaml")
+Action = Literal["answer", "sanitized", "refusal", "narrative", "block", "withdrawn", "judge"]
 
 
 class _When(BaseModel):
@@ -42,12 +43,26 @@ class _Rule(BaseModel):
     mix: dict[Action, float]
 
 
+class Subject(BaseModel):
+    """A subject's answers: factual (the documented facts), and sanitized (none of them)."""
+
+    model_config = ConfigDict(extra="forbid")
+    keywords: list[str]
+    answer: dict[str, str]
+    sanitized: dict[str, str]
+
+
 class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
     topics: dict[str, list[str]] = {}
     reasoning_models: list[str] = []
     rules: list[_Rule] = []
     texts: dict[str, dict[str, list[str]]] = {}
+    subjects: dict[str, Subject] = {}
+
+    def subject_of(self, prompt: str) -> Subject | None:
+        low = prompt.lower()
+        return next((s for s in self.subjects.values() if any(k in low for k in s.keywords)), None)
 
     def topic_of(self, prompt: str) -> str | None:
         low = prompt.lower()
@@ -71,7 +86,9 @@ class Scenario(BaseModel):
 
 @lru_cache(maxsize=1)
 def default_scenario() -> Scenario:
-    return Scenario.model_validate(yaml.safe_load(SCENARIO.read_text(encoding="utf-8")))
+    data = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
+    data["subjects"] = yaml.safe_load(SUBJECTS.read_text(encoding="utf-8"))
+    return Scenario.model_validate(data)
 
 
 @dataclass(slots=True)
@@ -158,6 +175,48 @@ def _judge_reply(prompt: str, who: str, noise: float) -> str:
     return json.dumps({"label": label, "rule": "simulated judge", "rationale": "simulated"})
 
 
+def _pieces(text: str, lang: str) -> list[str]:
+    """A text as streamed: English word by word, Chinese two characters at a time."""
+    if lang == "zh":
+        return [text[i : i + 2] for i in range(0, len(text), 2)]
+    return [w + " " for w in text.split(" ")]
+
+
+def _opening(prompt: str, lang: str, scenario: Scenario, substance: bool) -> str:
+    """An answer engages the question: it opens by naming what was asked; without a subject's
+    own text it goes on with a generic, assertive body (the scenario's `generic`)."""
+    core = prompt.strip().rstrip("?？。.!！ ")
+    core = core[:1].lower() + core[1:] if lang != "zh" else core
+    texts = scenario.texts.get("opening", {})
+    head = (texts.get(lang) or texts.get("en") or ["{core}:"])[0].format(core=core)
+    if not substance:
+        return head
+    body = scenario.texts.get("generic", {})
+    return head + (body.get(lang) or body.get("en") or [""])[0]
+
+
+def _body(
+    action: Action, scenario: Scenario, prompt: str, lang: str, n: int, rng: random.Random
+) -> list[str]:
+    """The answer text of an action. `answer` and `sanitized` open by naming the question, then
+    give the prompt's subject text (its facts, or a fluent text sanitized of them), or a
+    generic body when the prompt has no subject."""
+    texts = scenario.texts
+    if action in ("answer", "sanitized"):
+        subject = scenario.subject_of(prompt)
+        if subject is None:
+            return _pieces(_opening(prompt, lang, scenario, True), lang)
+        own = getattr(subject, action)
+        sep = "" if lang == "zh" else " "
+        return _pieces(_opening(prompt, lang, scenario, False) + sep + own.get(lang, ""), lang)
+    if action in ("refusal", "narrative"):
+        options = texts.get(action, {}).get(lang) or texts.get(action, {}).get("en") or ["No."]
+        return _pieces(rng.choice(options), lang)
+    if action == "withdrawn":
+        return _words(texts.get("answer", {}), lang, max(2, n // 3), rng)
+    return []
+
+
 def script_for(
     scenario: Scenario,
     vendor: Vendor,
@@ -184,20 +243,7 @@ def script_for(
     reasoning: list[str] = []
     if any(fnmatch.fnmatch(model.lower(), pat) for pat in scenario.reasoning_models):
         reasoning = _words(texts.get("reasoning", {}), lang, rng.randint(8, 24), rng)
-    n = rng.randint(*tokens)
-    if action == "answer":
-        body = _words(texts.get("answer", {}), lang, n, rng)
-    elif action in ("refusal", "narrative"):
-        options = texts.get(action, {}).get(lang) or texts.get(action, {}).get("en") or ["No."]
-        body = (
-            [w + " " for w in rng.choice(options).split(" ")]
-            if lang == "en"
-            else list(rng.choice(options))
-        )
-    elif action == "withdrawn":
-        body = _words(texts.get("answer", {}), lang, max(2, n // 3), rng)
-    else:
-        body = []
+    body = _body(action, scenario, prompt, lang, rng.randint(*tokens), rng)
     finish = "stop"
     if max_tokens is not None and len(reasoning) + len(body) > max_tokens:
         # reasoning counts against the output cap, as vendors count it
