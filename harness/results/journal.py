@@ -13,9 +13,9 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from harness.results.records import JournalRecord
+from harness.results.records import AttemptRow, JournalRecord, ResponseRow
 
 
 class Journal:
@@ -61,7 +61,17 @@ class Journal:
             self._fh = None
 
     def records(self) -> Iterator[JournalRecord]:
-        """Lines in order; a torn, garbled or unknown-shaped line is skipped, never fatal."""
+        """Lines in order, typed; a torn, garbled or unknown-shaped line is skipped, never
+        fatal (`skipped` counts them)."""
+        for row, attempts in self.checked():
+            yield JournalRecord(
+                ResponseRow(**row) if row is not None else None,
+                tuple(AttemptRow(**a) for a in attempts),
+            )
+
+    def checked(self) -> Iterator[tuple[dict[str, Any] | None, list[dict[str, Any]]]]:
+        """Lines in order as field-checked dicts (row, attempts): what compaction writes, without
+        building a record per row."""
         self.skipped = 0
         if not self.path.is_file():
             return
@@ -70,9 +80,19 @@ class Journal:
                 if not line.endswith("\n"):
                     break
                 try:
-                    yield JournalRecord.from_json(json.loads(line))
-                except (ValueError, TypeError):
+                    yield _checked(json.loads(line))
+                except (ValueError, TypeError, AttributeError):
                     self.skipped += 1
+
+
+def _checked(data: Any) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    if not isinstance(data, dict):
+        raise ValueError("a journal line must be an object")
+    row = data.get("row")
+    return (
+        ResponseRow.checked(row) if row is not None else None,
+        [AttemptRow.checked(a) for a in data.get("attempts") or []],
+    )
 
 
 __all__ = ["Journal"]

@@ -29,6 +29,7 @@ class Record:
 
     __slots__ = ()
     NAMES: ClassVar[tuple[str, ...]]
+    NAMESET: ClassVar[frozenset[str]]
     ADDED: ClassVar[frozenset[str]] = frozenset()
     """Columns added after schema version 1; an older journal line may lack them."""
 
@@ -36,14 +37,22 @@ class Record:
         return {n: getattr(self, n) for n in self.NAMES}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Any:
-        unknown = data.keys() - set(cls.NAMES)
+    def checked(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """A journal line's row, its fields checked: an unknown field, or a missing one that is
+        not among those added since schema version 1 (filled with null), is an error."""
+        if data.keys() == cls.NAMESET:
+            return data
+        unknown = data.keys() - cls.NAMESET
         if unknown:
             raise ValueError(f"unknown {cls.__name__} field {sorted(unknown)[0]!r}")
         missing = [n for n in cls.NAMES if n not in data]
         if any(n not in cls.ADDED for n in missing):
             raise ValueError(f"{cls.__name__} lacks field {missing[0]!r}")
-        return cls(**data, **dict.fromkeys(missing))  # type: ignore[call-arg]
+        return data | dict.fromkeys(missing)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Any:
+        return cls(**cls.checked(data))
 
 
 def _names(cls: type) -> tuple[str, ...]:
@@ -82,46 +91,30 @@ class ResponseRow(Record):
     prompt: str = col("User prompt sent.")
     text: str = col("Answer text (partial text kept for withdrawn answers).")
     reasoning: str = col("Reasoning/thinking text, kept apart from the answer.")
-    outcome: str = col(
-        "Transport outcome: ok, api_block, withdrawn, truncated, empty or error."
-    )
-    block: str | None = col(
-        "Catalog moderation signature matched (api_block and withdrawn rows)."
-    )
+    outcome: str = col("Transport outcome: ok, api_block, withdrawn, truncated, empty or error.")
+    block: str | None = col("Catalog moderation signature matched (api_block and withdrawn rows).")
     finish_reason: str | None = col("Finish/stop reason as the vendor sent it.")
     http_status: int | None = col("HTTP status of the final attempt (null if no response).")
     error_kind: str | None = col(
         "Failure kind of the final attempt for error rows (rate_limit, timeout, ...)."
     )
-    error_body: str | None = col(
-        "Raw error or moderation body, truncated to 20,000 characters."
-    )
+    error_body: str | None = col("Raw error or moderation body, truncated to 20,000 characters.")
     input_tokens: int | None = col("Prompt tokens as reported, including cached tokens.")
-    output_tokens: int | None = col(
-        "Completion tokens as reported, including reasoning tokens."
-    )
+    output_tokens: int | None = col("Completion tokens as reported, including reasoning tokens.")
     reasoning_tokens: int | None = col("Reasoning tokens as reported (part of output_tokens).")
     cached_tokens: int | None = col("Cached prompt tokens as reported (part of input_tokens).")
     ttft_s: float | None = col("Seconds from sending to the first streamed token of any kind.")
-    ttfat_s: float | None = col(
-        "Seconds from sending to the first answer (non-reasoning) token."
-    )
+    ttfat_s: float | None = col("Seconds from sending to the first answer (non-reasoning) token.")
     e2e_s: float | None = col("Seconds from sending to the end of the final attempt.")
     tpot_s: float | None = col(
         "(e2e - ttft) / (output_tokens - 1): seconds per output token after the first."
     )
     output_tps: float | None = col("Output tokens per second after the first token.")
-    chars_per_s: float | None = col(
-        "Answer+reasoning characters per second after the first token."
-    )
+    chars_per_s: float | None = col("Answer+reasoning characters per second after the first token.")
     cost_usd: float | None = col("Cost of the row in USD; null when the model is unpriced.")
     cost_original: float | None = col("Cost in the currency the vendor bills in (price_currency).")
-    price_input: float | None = col(
-        "Input price applied, per million tokens, in price_currency."
-    )
-    price_output: float | None = col(
-        "Output price applied, per million tokens, in price_currency."
-    )
+    price_input: float | None = col("Input price applied, per million tokens, in price_currency.")
+    price_output: float | None = col("Output price applied, per million tokens, in price_currency.")
     price_cached: float | None = col(
         "Cached-input price applied, per million tokens, in price_currency."
     )
@@ -224,6 +217,7 @@ class GradeRow(Record):
 
 for _cls in (ResponseRow, AttemptRow, GradeRow):
     _cls.NAMES = _names(_cls)
+    _cls.NAMESET = frozenset(_cls.NAMES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from harness.errors import ResultsError
 from harness.results.journal import Journal
 from harness.results.manifest import Manifest
-from harness.results.records import GradeRow, JournalRecord, Record
+from harness.results.records import GradeRow, JournalRecord
 from harness.results.remote import Remote, is_remote, stage_dir
 from harness.results.schema import SCHEMAS, TIMESTAMPS, upgrade
 
@@ -148,7 +149,8 @@ class RunStore:
         return total
 
     def done_ids(self) -> set[str]:
-        return {rec.row.job_id for rec in self.records() if rec.row is not None}
+        self._fetch()
+        return {row["job_id"] for row, _ in self.journal.checked() if row is not None}
 
     # ----------------------------------------------------------------- parquet
 
@@ -156,21 +158,22 @@ class RunStore:
         """Rewrite the Parquet parts from the journal; returns the number of response rows."""
         parts = {"responses": _Parts(self, "responses"), "attempts": _Parts(self, "attempts")}
         seen: set[str] = set()
-        for rec in self.records():
-            if rec.row is not None:
-                if rec.row.job_id in seen:
+        self._fetch()
+        for row, attempts in self.journal.checked():
+            if row is not None:
+                if row["job_id"] in seen:
                     continue  # a job journaled twice (resumed mid-write) is kept once
-                seen.add(rec.row.job_id)
-                parts["responses"].add(rec.row)
-            for att in rec.attempts:
+                seen.add(row["job_id"])
+                parts["responses"].add(row)
+            for att in attempts:
                 parts["attempts"].add(att)
         for p in parts.values():
             p.close()
         self._push()
         return parts["responses"].total
 
-    def _write_part(self, table: str, index: int, rows: Sequence[Record]) -> None:
-        data = _arrow(table, [r.to_json() for r in rows])
+    def _write_part(self, table: str, index: int, rows: list[dict[str, Any]]) -> None:
+        data = _arrow(table, rows)
         path = self.dir / f"{table}-{index:05d}.parquet"
         tmp = path.with_suffix(".parquet.tmp")
         pq.write_table(data, tmp, compression="zstd")
@@ -181,7 +184,9 @@ class RunStore:
         self._fetch()
         n = 0
         for n, start in enumerate(range(0, max(len(rows), 1), PART_ROWS), 1):
-            self._write_part("grades", n - 1, rows[start : start + PART_ROWS])
+            self._write_part(
+                "grades", n - 1, [r.to_json() for r in rows[start : start + PART_ROWS]]
+            )
         self._drop_parts("grades", n)
         self._push([p.name for p in self.dir.glob("grades-*.parquet")])
         return len(rows)
@@ -226,10 +231,10 @@ class _Parts:
 
     def __init__(self, store: RunStore, table: str) -> None:
         self.store, self.table = store, table
-        self.rows: list[Record] = []
+        self.rows: list[dict[str, Any]] = []
         self.index = self.total = 0
 
-    def add(self, row: Record) -> None:
+    def add(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
         if len(self.rows) >= PART_ROWS:
             self._flush()
@@ -245,12 +250,19 @@ class _Parts:
 
 
 def _arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
-    for row in rows:
-        for key in TIMESTAMPS[table]:
-            ts = row[key]
-            if isinstance(ts, int | float):
-                row[key] = datetime.fromtimestamp(ts, UTC)
-    return pa.Table.from_pylist(rows, schema=SCHEMAS[table])
+    """Rows → an Arrow table of the pinned schema; epoch-second floats become UTC timestamps
+    column-wise (one conversion per column, not a datetime per row)."""
+    schema = SCHEMAS[table]
+    stamps = TIMESTAMPS[table]
+    as_float = pa.schema(
+        [pa.field(f.name, pa.float64()) if f.name in stamps else f for f in schema]
+    )
+    data = pa.Table.from_pylist(rows, schema=as_float)
+    for name in stamps:
+        i = data.schema.get_field_index(name)
+        micros = pc.cast(pc.round(pc.multiply(data.column(i), 1e6)), pa.int64())
+        data = data.set_column(i, schema.field(name), micros.cast(schema.field(name).type))
+    return data.replace_schema_metadata(schema.metadata)
 
 
 def list_runs(root: str | Path) -> list[str]:
