@@ -174,14 +174,32 @@ class Vendor(_Strict):
         return bool(os.environ.get(self.api_key_env))
 
 
-def _load_file(path: Path) -> Vendor:
+MAX_CATALOG_BYTES = 1024 * 1024
+"""A vendor entry is a few KB; a user catalog directory must not make bench read forever."""
+
+
+def _yaml(path: Path) -> object:
+    """A catalog file's data: a regular file, bounded, UTF-8, without YAML aliases (a few
+    nested aliases expand to billions of nodes)."""
+    if not path.is_file() or path.stat().st_size > MAX_CATALOG_BYTES:
+        raise CatalogError(f"{path}: not a regular file under 1 MB; fix the catalog directory")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        vendor = Vendor.model_validate(data)
+        text = path.read_text(encoding="utf-8")
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise CatalogError(f"{path}: YAML aliases are not accepted; write the value out")
+        return yaml.safe_load(text)
+    except UnicodeDecodeError:
+        raise CatalogError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     except yaml.YAMLError as exc:
         raise CatalogError(
             f"{path}: not valid YAML ({exc.__class__.__name__}); fix the file"
         ) from None
+
+
+def _load_file(path: Path) -> Vendor:
+    data = _yaml(path)
+    try:
+        vendor = Vendor.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])

@@ -25,7 +25,7 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-XSS = '<script>document.body.setAttribute("data-pwned","1")</script><img src=x onerror="document.title=1">'
+XSS = '<script>document.body.setAttribute("data-pwned","1")</script><img src=x onerror="document.title=1"> ![t](http://e.example/x.png) [c](javascript:alert(1))'
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +82,13 @@ def report(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     )
     assert rep.returncode == 0, rep.stderr
     return tmp / "out" / "h"
+
+
+def test_markdown_keeps_model_text_inert(report: Path) -> None:
+    md = (report / "report.md").read_text()
+    assert "An answer" in md  # the answers are shown…
+    assert "<script" not in md and "<img" not in md  # …but no HTML comes out of them
+    assert "&lt;script&gt;" in md
 
 
 def test_html_is_self_contained_and_escaped(report: Path) -> None:

@@ -126,7 +126,12 @@ def simulate(
     from harness.simulator import SimConfig, Simulator
 
     sim = Simulator(SimConfig(ttft_ms=ttft_ms, token_ms=token_ms), port=port)
-    url = sim.start()
+    try:
+        url = sim.start()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot serve on 127.0.0.1:{port} ({exc.strerror or exc}); pick another with --port"
+        ) from None
     vendor = next(iter(load_catalog().values()))
     out.print(
         f"simulator on {url}; point a vendor at it with "

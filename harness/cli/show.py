@@ -48,9 +48,22 @@ def grades(summary: GradeSummary, judge_all: bool) -> None:
         out.print(f"judge agreement (Cohen's kappa) {pair}: {shown}")
 
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (CSV injection): such text cells are
+prefixed with a quote, so a model or item id like `=HYPERLINK(…)` stays text."""
+
+
+def _inert(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA):
+        return "'" + value
+    return value
+
+
 def frame(df: pd.DataFrame, fmt: str) -> None:
     if fmt == "csv":
-        print(df.to_csv(index=False), end="")
+        text = df.select_dtypes(include=["object", "string"]).columns
+        safe = df.assign(**{c: df[c].map(_inert) for c in text})
+        print(safe.to_csv(index=False), end="")
     elif fmt == "json":
         print(df.to_json(orient="records", force_ascii=False, date_format="iso"))
     elif fmt == "table":

@@ -17,6 +17,7 @@ import pandas as pd
 
 from harness.calls.caller import Caller
 from harness.errors import ConfigError
+from harness.files import FileProblem, read_text
 from harness.grading.grade import JUDGE_RETRIES, JUDGE_TIMEOUTS
 from harness.grading.graders.refusal import GRADER
 from harness.grading.judge import Judge
@@ -27,11 +28,13 @@ from harness.suites.reference import coverage
 
 
 def _read(path: Path, suite: Suite | None) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise ConfigError(f"{path}: not found; give a JSON-lines file with prompt and response")
+    try:
+        text = read_text(path)
+    except FileProblem as exc:
+        raise ConfigError(f"{exc}; give a JSON-lines file with prompt and response") from None
     items = {i.id: i for i in suite.items} if suite is not None else {}
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:

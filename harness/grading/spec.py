@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -48,6 +49,12 @@ class GradeSpec(BaseModel):
             raise ValueError("json_schema grade needs a schema")
         if self.type == "judge" and not self.rubric:
             raise ValueError("judge grade needs a rubric")
+        if self.type == "regex":
+            for pattern in self.answer if isinstance(self.answer, list) else [self.answer]:
+                try:
+                    re.compile(str(pattern))
+                except re.error as exc:
+                    raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
         return self
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from harness.errors import ConfigError
+from harness.files import FileProblem, load_yaml
 
 MetricName = Literal[
     "not_answered",
@@ -55,11 +55,9 @@ DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
 def load_rules(path: str | None) -> list[Rule]:
     file = Path(path) if path else DEFAULT_RULES
     try:
-        return Rules.model_validate(yaml.safe_load(file.read_text(encoding="utf-8"))).rules
-    except FileNotFoundError:
-        raise ConfigError(f"{file}: rules file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: not valid YAML ({type(exc).__name__}); fix the file") from None
+        return Rules.model_validate(load_yaml(file)).rules
+    except FileProblem as exc:
+        raise ConfigError(str(exc)) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])

@@ -11,8 +11,18 @@ WATERMARK = (
 )
 
 
+_MARKUP = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`": "\\`"})
+"""Model text is data: no HTML, no links, no images, no code spans may come out of it."""
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _text(text: str) -> str:
+    """Model (or prompt) text as inert Markdown: HTML escaped, link and image brackets and code
+    spans neutralised, table pipes escaped, on one line."""
+    return _cell(text.translate(_MARKUP))
 
 
 def render(rep: Report) -> str:
@@ -41,9 +51,10 @@ def render(rep: Report) -> str:
             "",
         ]
         for s in rep.samples:
-            lines += [f"### {s['case_id']}", "", f"> {_cell(s['prompt'])}", ""]
+            lines += [f"### {_text(s['case_id'])}", "", f"> {_text(s['prompt'])}", ""]
             lines += [
-                f"- **{a['model']}** ({a['label']}): {_cell(a['text'][:400])}" for a in s["answers"]
+                f"- **{a['model']}** ({a['label']}): {_text(a['text'][:400])}"
+                for a in s["answers"]
             ]
             lines.append("")
     if rep.charts:

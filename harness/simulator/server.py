@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import random
 import re
 import threading
@@ -225,6 +226,8 @@ class SimApp:
             body = await request.json()
         except ValueError:
             return _error(400, "body is not JSON", "invalid_request_error")
+        except ConnectionError:  # the client went away before its request arrived
+            return web.Response(status=499)
         req = _parse_request(request, request.match_info["tail"], body)
         if req is None:
             return _error(404, "no such protocol path", "not_found")
@@ -374,6 +377,9 @@ class Simulator:
         return self.url
 
     def _serve(self) -> None:
+        # a client that hangs up (Ctrl-C, a timeout) is routine for a test double, not an error
+        # worth a traceback on the user's terminal
+        logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         self._loop = loop

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from harness.files import FileProblem, read_text
 from harness.suites.lines import problems_of
 from harness.suites.model import Item
 
@@ -54,7 +55,7 @@ def _parquet(path: Path) -> list[tuple[int, Any]]:
 
 def read_items_file(path: Path, shown: str) -> tuple[list[Located], list[str]]:
     """Items of one file; Parquet "lines" are row numbers from 1."""
-    if not path.is_file():
+    if not path.exists():
         return [], [f"{shown}:1: items_file not found; check the path (relative to the suite)"]
     problems: list[str] = []
     suffix = path.suffix.lower()
@@ -62,12 +63,14 @@ def read_items_file(path: Path, shown: str) -> tuple[list[Located], list[str]]:
         if suffix == ".parquet":
             rows = _parquet(path)
         elif suffix in (".jsonl", ".csv"):
-            text = path.read_text(encoding="utf-8")
+            text = read_text(path)
             rows = _jsonl(text, shown, problems) if suffix == ".jsonl" else _csv(text)
         else:
             return [], [
                 f"{shown}:1: unsupported items file {suffix!r}; use .jsonl, .csv or .parquet"
             ]
+    except FileProblem as exc:
+        return [], [str(exc)]
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return [], [f"{shown}:1: cannot read ({type(exc).__name__}); check the file's format"]
     items: list[Located] = []

@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from harness.errors import SuiteError
+from harness.files import FileProblem, parse_yaml, read_text
 from harness.grading.registry import grader_names
 from harness.suites.items import Located, read_items_file
 from harness.suites.lines import line_for, line_map, problems_of
@@ -99,19 +100,6 @@ def _cross_checks(located: list[Located]) -> list[str]:
     return problems
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _parse(text: str) -> tuple[yaml.Node | None, Any]:
-    """Compose once (for line numbers) and build the data from the same node tree."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
-    finally:
-        loader.dispose()
-
-
 def check_suite(path: str | Path) -> tuple[Suite | None, list[str]]:
     """Load a suite and return it with every problem found (empty when valid)."""
     suite, located, problems = _load(Path(path), set())
@@ -138,20 +126,10 @@ def _reference_checks(suite: Suite, located: list[Located]) -> list[str]:
 
 def _read(path: Path) -> tuple[yaml.Node | None, Any, list[str]]:
     """A YAML file's node tree (for line numbers) and data, or the problem reading it."""
-    shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, None, [f"{shown}:1: file not found; check the path"]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, None, [f"{shown}:1: cannot read ({type(exc).__name__}); save it as UTF-8 YAML"]
-    try:
-        node, data = _parse(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        what = getattr(exc, "problem", None) or "invalid YAML"
-        return None, None, [f"{shown}:{line}: YAML syntax: {what}; fix the indentation or quoting"]
+        node, data = parse_yaml(read_text(path), str(path))
+    except FileProblem as exc:
+        return None, None, [str(exc)]
     return node, data, []
 
 

@@ -13,6 +13,9 @@ from harness.suites.reference import Reference
 from providers.base import Params
 
 Form = Literal["question", "essay", "satire", "instruction"]
+MAX_PROMPT = 1_000_000
+"""Characters in one prompt: far beyond any context window (the latency suite's largest input is
+~10,000 tokens), low enough that a broken items file cannot hold a run's memory hostage."""
 
 
 class Item(BaseModel):
@@ -21,7 +24,7 @@ class Item(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-    prompt: str = Field(min_length=1)
+    prompt: str = Field(min_length=1, max_length=MAX_PROMPT)
     lang: str = Field("en", pattern=r"^[a-z]{2,3}(-[A-Za-z]+)?$")
     category: str = ""
     tags: list[str] = []
