@@ -24,7 +24,16 @@ from providers.base import (
     auth_headers,
     sampling_fields,
 )
-from providers.outcome import AdapterBase, Gathered, decide
+from providers.outcome import (
+    AdapterBase,
+    Gathered,
+    as_count,
+    as_object,
+    as_reason,
+    as_text,
+    decide,
+    odd,
+)
 
 API_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
@@ -35,6 +44,8 @@ TRUNCATING = frozenset({"max_tokens", "model_context_window_exceeded"})
 
 
 class AnthropicParser:
+    """Events and whole bodies, every field type-checked as it is read (see outcome.py)."""
+
     __slots__ = ("_g", "_reasoning", "_target", "_text", "_usage")
 
     def __init__(self, target: Target) -> None:
@@ -44,42 +55,67 @@ class AnthropicParser:
         self._reasoning: list[str] = []
         self._usage: dict[str, Any] = {}
 
-    def _message(self, msg: dict[str, Any]) -> None:
+    def _message(self, msg: Any) -> None:
         g = self._g
-        g.response_id = msg.get("id")
-        g.model_reported = msg.get("model")
-        self._usage.update(msg.get("usage") or {})
-        if msg.get("stop_reason"):
-            g.finish_reason = msg["stop_reason"]
+        if msg.__class__ is not dict:
+            if msg is not None:
+                odd(g, "message", msg)
+            return
+        g.response_id = as_text(msg.get("id"))
+        g.model_reported = as_text(msg.get("model"))
+        self._add_usage(msg.get("usage"))
+        self._stop(msg.get("stop_reason"))
 
-    def _block(self, block: dict[str, Any]) -> int:
+    def _stop(self, reason: Any) -> None:
+        if reason:
+            if reason.__class__ is not str:
+                reason = as_reason(self._g, "stop_reason", reason)
+            self._g.finish_reason = reason
+
+    def _add_usage(self, usage: Any) -> None:
+        if usage and usage.__class__ is dict:  # usage of another shape: not reported
+            self._usage.update(usage)
+
+    def _block(self, block: Any, where: str) -> int:
+        if block.__class__ is not dict:
+            return NOTHING if block is None else odd(self._g, where, block)
         kind = block.get("type")
-        if kind in ("text", "text_delta") and block.get("text"):
-            self._text.append(block["text"])
-            return TEXT
-        if kind in ("thinking", "thinking_delta") and block.get("thinking"):
-            self._reasoning.append(block["thinking"])
-            return REASONING
-        return NOTHING
+        if kind == "text" or kind == "text_delta":
+            name, out, into = "text", TEXT, self._text
+        elif kind == "thinking" or kind == "thinking_delta":
+            name, out, into = "thinking", REASONING, self._reasoning
+        else:
+            return NOTHING
+        value = block.get(name)
+        if value.__class__ is str:
+            if not value:
+                return NOTHING
+            into.append(value)
+            return out
+        return NOTHING if value is None else odd(self._g, f"{where}.{name}", value)
 
     def feed(self, event: str | None, data: str) -> int:
         try:
             obj = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             self._g.error = {"message": f"unparseable stream event: {data[:200]}"}
             return NOTHING
-        kind = obj.get("type") if isinstance(obj, dict) else None
+        if obj.__class__ is not dict:
+            return odd(self._g, "an event", obj)
+        kind = obj.get("type")
         if kind == "content_block_delta":
-            return self._block(obj.get("delta") or {})
+            return self._block(obj.get("delta"), "content_block_delta.delta")
         if kind == "content_block_start":
-            return self._block(obj.get("content_block") or {})
+            return self._block(obj.get("content_block"), "content_block_start.content_block")
         if kind == "message_start":
-            self._message(obj.get("message") or {})
+            self._message(obj.get("message"))
         elif kind == "message_delta":
-            delta = obj.get("delta") or {}
-            if delta.get("stop_reason"):
-                self._g.finish_reason = delta["stop_reason"]
-            self._usage.update(obj.get("usage") or {})
+            delta = obj.get("delta")
+            if delta.__class__ is dict:
+                self._stop(delta.get("stop_reason"))
+            elif delta is not None:
+                odd(self._g, "message_delta.delta", delta)
+            self._add_usage(obj.get("usage"))
         elif kind == "message_stop":
             self._g.complete = True
         elif kind == "error":
@@ -87,18 +123,26 @@ class AnthropicParser:
         return NOTHING
 
     def feed_body(self, body: bytes) -> None:
+        g = self._g
         try:
             obj = json.loads(body)
-        except ValueError:
-            self._g.error = {"message": f"unparseable body: {body[:200]!r}"}
+        except (ValueError, RecursionError):
+            g.error = {"message": f"unparseable body: {body[:200]!r}"}
             return
-        if not isinstance(obj, dict) or obj.get("type") != "message":
-            self._g.error = obj if isinstance(obj, dict) else {"message": str(obj)[:200]}
+        if obj.__class__ is not dict:
+            odd(g, "the reply", obj)
+            return
+        if obj.get("type") != "message":
+            g.error = obj  # an error envelope, matched against the catalog's signatures
             return
         self._message(obj)
-        for block in obj.get("content") or []:
-            self._block(block)
-        self._g.complete = True
+        content = obj.get("content")
+        if content.__class__ is list:
+            for block in content:
+                self._block(block, "content[]")
+        elif content is not None:
+            odd(g, "content", content)
+        g.complete = True
 
     def finish(self) -> Answer | Failure:
         g = self._g
@@ -106,15 +150,16 @@ class AnthropicParser:
         g.reasoning = "".join(self._reasoning)
         u = self._usage
         if u:
-            base = u.get("input_tokens")
-            read = u.get("cache_read_input_tokens") or 0
-            write = u.get("cache_creation_input_tokens") or 0
-            details = u.get("output_tokens_details") or {}
+            base = as_count(u.get("input_tokens"))
+            read = as_count(u.get("cache_read_input_tokens"))
+            write = as_count(u.get("cache_creation_input_tokens"))
             g.usage = Usage(
-                input_tokens=None if base is None else base + read + write,
-                output_tokens=u.get("output_tokens"),
-                reasoning_tokens=details.get("thinking_tokens"),
-                cached_tokens=u.get("cache_read_input_tokens"),
+                input_tokens=None if base is None else as_count(base + (read or 0) + (write or 0)),
+                output_tokens=as_count(u.get("output_tokens")),
+                reasoning_tokens=as_count(
+                    as_object(u.get("output_tokens_details")).get("thinking_tokens")
+                ),
+                cached_tokens=read,
             )
         g.truncated = g.finish_reason in TRUNCATING
         return decide(self._target.vendor, g, self._target.protocol)

@@ -133,7 +133,13 @@ FailureKind = Literal[
     "not_found",
     "protocol",
     "quota",
+    "too_large",
+    "internal",
 ]
+"""Why an attempt failed. `protocol`: the reply was not the protocol's shape (valid JSON of the
+wrong types included), so asking again would get the same; `too_large`: the reply exceeded what
+bench will hold; `internal`: bench itself raised while handling the call, recorded so one job's
+bug cannot end a run. Only the transient kinds in RETRYABLE are retried."""
 RETRYABLE: frozenset[str] = frozenset(
     {"rate_limit", "overloaded", "server", "timeout", "connect", "dropped", "stream_error"}
 )

@@ -68,6 +68,62 @@ class Signature(_Strict):
         return self
 
 
+Unknown = Literal["unknown"]
+FACTS = (
+    "operator",
+    "jurisdiction",
+    "processing_region",
+    "training",
+    "retention_days",
+    "zero_retention",
+)
+
+
+class Governance(_Strict):
+    """Where an endpoint's data goes, from the vendor's published terms: what a data-governance
+    policy is checked against before anything is sent. A fact nobody could confirm is
+    `unknown`, never a guess; every known fact carries its source and the date it was read."""
+
+    operator: str = "unknown"
+    """The legal entity that operates the API."""
+    jurisdiction: str = "unknown"
+    """Whose law governs the operator and the processing: an ISO country code, `EU`, or `self`
+    for a server you run yourself."""
+    processing_region: str = "unknown"
+    """Where API data is processed and stored, as the vendor says."""
+    training: bool | Unknown = "unknown"
+    """Are API inputs and outputs used for training by default?"""
+    opt_out: str = "unknown"
+    """How to opt out of training, or whether a no-training option exists."""
+    retention_days: int | Unknown = "unknown"
+    """How long API data is kept by default, in days."""
+    retention_note: str = ""
+    zero_retention: bool | Unknown = "unknown"
+    """Does a zero-data-retention (or enterprise no-retention) option exist?"""
+    training_note: str = ""
+    notes: str = ""
+    evidence: str = ""
+    """Whether the facts come from the vendor's own pages or from copies and summaries."""
+    terms: list[str] = []
+    """The pages the facts were read from."""
+    checked: str | None = None
+    """The date they were read (YYYY-MM-DD)."""
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Governance:
+        known = [f for f in FACTS if getattr(self, f) != "unknown"]
+        if known and not (self.terms and self.checked):
+            raise ValueError(f"{known[0]} is known: give terms (the source) and checked (date)")
+        return self
+
+    def fact(self, name: str) -> str:
+        """One fact as a user reads it, with where it came from."""
+        value = getattr(self, name)
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        source = f" (per {self.terms[0]}, checked {self.checked})" if value != "unknown" else ""
+        return f"{name} {shown}{source}"
+
+
 class Endpoint(_Strict):
     base_url: str
     region: str
@@ -146,13 +202,21 @@ class Vendor(_Strict):
     """A cheap model for `bench providers --check` and live smoke tests."""
     limits: Limits = Limits()
     prices: dict[str, Price] = {}
+    governance: dict[str, Governance] = {}
+    """Per endpoint id: where its data goes (an endpoint left out has every fact unknown)."""
     docs: str | None = None
 
     @model_validator(mode="after")
     def _default_exists(self) -> Vendor:
         if self.default_endpoint not in self.endpoints:
             raise ValueError(f"default_endpoint {self.default_endpoint!r} is not in endpoints")
+        stray = sorted(set(self.governance) - set(self.endpoints))
+        if stray:
+            raise ValueError(f"governance names {stray[0]!r}, which is not an endpoint")
         return self
+
+    def governance_of(self, endpoint_id: str) -> Governance:
+        return self.governance.get(endpoint_id) or Governance()
 
     @property
     def env_prefix(self) -> str:
@@ -251,6 +315,7 @@ __all__ = [
     "CATALOG_DIR",
     "EXTRA_ENV",
     "Endpoint",
+    "Governance",
     "Limits",
     "OffPeak",
     "Price",

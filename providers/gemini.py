@@ -25,7 +25,7 @@ from providers.base import (
     auth_headers,
     sampling_fields,
 )
-from providers.outcome import AdapterBase, Gathered, decide
+from providers.outcome import AdapterBase, Gathered, as_count, as_reason, as_text, decide, odd
 
 BLOCK_PREFIX = "blockReason:"
 SAMPLING = {
@@ -39,6 +39,8 @@ SAMPLING = {
 
 
 class GeminiParser:
+    """Chunks and whole bodies, every field type-checked as it is read (see outcome.py)."""
+
     __slots__ = ("_g", "_meta", "_reasoning", "_target", "_text")
 
     def __init__(self, target: Target) -> None:
@@ -50,49 +52,88 @@ class GeminiParser:
 
     def _take(self, obj: Any) -> int:
         g = self._g
-        if not isinstance(obj, dict):
-            g.error = {"message": f"unexpected JSON: {str(obj)[:200]}"}
-            return NOTHING
+        if obj.__class__ is not dict:
+            return odd(g, "the reply", obj)
         if "error" in obj:
             g.error = obj
             return NOTHING
-        g.model_reported = obj.get("modelVersion") or g.model_reported
-        g.response_id = obj.get("responseId") or g.response_id
-        if obj.get("usageMetadata"):
-            self._meta = obj["usageMetadata"]
-        block = (obj.get("promptFeedback") or {}).get("blockReason")
-        if block:
-            g.finish_reason = BLOCK_PREFIX + block
-            g.complete = True
-        kind = NOTHING
-        for cand in (obj.get("candidates") or [])[:1]:
-            for part in (cand.get("content") or {}).get("parts") or []:
-                text = part.get("text")
-                if not text:
-                    continue
-                if part.get("thought"):
-                    self._reasoning.append(text)
-                    kind = kind or REASONING
-                else:
-                    self._text.append(text)
-                    kind = TEXT
-            if cand.get("finishReason"):
-                g.finish_reason = cand["finishReason"]
+        g.model_reported = as_text(obj.get("modelVersion")) or g.model_reported
+        g.response_id = as_text(obj.get("responseId")) or g.response_id
+        meta = obj.get("usageMetadata")
+        if meta and meta.__class__ is dict:  # usage of another shape: not reported
+            self._meta = meta
+        feedback = obj.get("promptFeedback")
+        if feedback is not None:
+            if feedback.__class__ is not dict:
+                return odd(g, "promptFeedback", feedback)
+            block = feedback.get("blockReason")
+            if block:
+                g.finish_reason = BLOCK_PREFIX + (
+                    as_reason(g, "promptFeedback.blockReason", block) or ""
+                )
                 g.complete = True
+        cands = obj.get("candidates")
+        if cands.__class__ is not list:
+            return NOTHING if cands is None else odd(g, "candidates", cands)
+        return self._candidate(cands[0]) if cands else NOTHING
+
+    def _candidate(self, cand: Any) -> int:
+        g = self._g
+        if cand.__class__ is not dict:
+            return odd(g, "candidates[0]", cand)
+        kind = NOTHING
+        content = cand.get("content")
+        if content is not None:
+            if content.__class__ is not dict:
+                return odd(g, "candidates[0].content", content)
+            parts = content.get("parts")
+            if parts.__class__ is list:
+                kind = self._parts(parts)
+            elif parts is not None:
+                return odd(g, "candidates[0].content.parts", parts)
+        finish = cand.get("finishReason")
+        if finish:
+            if finish.__class__ is not str:
+                finish = as_reason(g, "candidates[0].finishReason", finish)
+            g.finish_reason = finish
+            g.complete = True
+        return kind
+
+    def _parts(self, parts: list[Any]) -> int:
+        kind = NOTHING
+        for part in parts:
+            if part.__class__ is not dict:
+                return odd(self._g, "a content part", part)
+            text = part.get("text")
+            if text.__class__ is not str:
+                if text is not None:
+                    return odd(self._g, "a content part's text", text)
+                continue
+            if not text:
+                continue
+            if part.get("thought"):
+                self._reasoning.append(text)
+                kind = kind or REASONING
+            else:
+                self._text.append(text)
+                kind = TEXT
         return kind
 
     def feed(self, event: str | None, data: str) -> int:
         try:
-            return self._take(json.loads(data))
-        except ValueError:
+            obj = json.loads(data)
+        except (ValueError, RecursionError):
             self._g.error = {"message": f"unparseable stream event: {data[:200]}"}
             return NOTHING
+        return self._take(obj)
 
     def feed_body(self, body: bytes) -> None:
         try:
-            self._take(json.loads(body))
-        except ValueError:
+            obj = json.loads(body)
+        except (ValueError, RecursionError):
             self._g.error = {"message": f"unparseable body: {body[:200]!r}"}
+            return
+        self._take(obj)
 
     def finish(self) -> Answer | Failure:
         g = self._g
@@ -100,15 +141,15 @@ class GeminiParser:
         g.reasoning = "".join(self._reasoning)
         m = self._meta
         if m:
-            thoughts = m.get("thoughtsTokenCount")
-            cands = m.get("candidatesTokenCount")
+            thoughts = as_count(m.get("thoughtsTokenCount"))
+            cands = as_count(m.get("candidatesTokenCount"))
             g.usage = Usage(
-                input_tokens=m.get("promptTokenCount"),
+                input_tokens=as_count(m.get("promptTokenCount")),
                 output_tokens=None
                 if cands is None and thoughts is None
-                else (cands or 0) + (thoughts or 0),
+                else as_count((cands or 0) + (thoughts or 0)),
                 reasoning_tokens=thoughts,
-                cached_tokens=m.get("cachedContentTokenCount"),
+                cached_tokens=as_count(m.get("cachedContentTokenCount")),
             )
         g.truncated = g.finish_reason == "MAX_TOKENS"
         return decide(self._target.vendor, g, self._target.protocol)

@@ -29,7 +29,7 @@ def error_fields(body: bytes | str | dict[str, Any] | None) -> tuple[set[str], s
         raw = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         try:
             obj = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             return set(), raw
     codes: set[str] = set()
     messages: list[str] = []
@@ -51,8 +51,16 @@ def error_fields(body: bytes | str | dict[str, Any] | None) -> tuple[set[str], s
             messages.append(err)
         if isinstance(obj.get("detail"), str):
             messages.append(obj["detail"])
-    text = " | ".join(messages) if messages else (raw or json.dumps(obj, ensure_ascii=False))
+    text = " | ".join(messages) if messages else (raw or _text(obj))
     return codes, text
+
+
+def _text(obj: Any) -> str:
+    """An error object as text to match against; one nested too deeply to print is empty."""
+    try:
+        return json.dumps(obj, ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):
+        return ""
 
 
 @lru_cache(maxsize=512)

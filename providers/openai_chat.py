@@ -23,7 +23,16 @@ from providers.base import (
     auth_headers,
     sampling_fields,
 )
-from providers.outcome import AdapterBase, Gathered, decide
+from providers.outcome import (
+    AdapterBase,
+    Gathered,
+    as_count,
+    as_object,
+    as_reason,
+    as_text,
+    decide,
+    odd,
+)
 from providers.reasoning import CLOSE, OPEN, split_reasoning
 
 SAMPLING = {
@@ -40,15 +49,15 @@ def _usage(raw: dict[str, Any] | None) -> Usage:
     """Normalise the usage variants (OpenAI details, DeepSeek cache fields, Moonshot top-level)."""
     if not raw:
         return Usage()
-    prompt_details = raw.get("prompt_tokens_details") or {}
-    completion_details = raw.get("completion_tokens_details") or {}
-    cached = prompt_details.get("cached_tokens")
+    cached = as_count(as_object(raw.get("prompt_tokens_details")).get("cached_tokens"))
     if cached is None:
-        cached = raw.get("prompt_cache_hit_tokens", raw.get("cached_tokens"))
+        cached = as_count(raw.get("prompt_cache_hit_tokens", raw.get("cached_tokens")))
     return Usage(
-        input_tokens=raw.get("prompt_tokens"),
-        output_tokens=raw.get("completion_tokens"),
-        reasoning_tokens=completion_details.get("reasoning_tokens"),
+        input_tokens=as_count(raw.get("prompt_tokens")),
+        output_tokens=as_count(raw.get("completion_tokens")),
+        reasoning_tokens=as_count(
+            as_object(raw.get("completion_tokens_details")).get("reasoning_tokens")
+        ),
         cached_tokens=cached,
     )
 
@@ -112,7 +121,7 @@ class OpenAIChatParser:
             return NOTHING
         try:
             obj = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):
             self._g.error = {"message": f"unparseable stream event: {data[:200]}"}
             return NOTHING
         return self._take(obj, "delta")
@@ -120,57 +129,83 @@ class OpenAIChatParser:
     def feed_body(self, body: bytes) -> None:
         try:
             obj = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             self._g.error = {"message": f"unparseable body: {body[:200]!r}"}
             return
         self._take(obj, "message")
         self._g.complete = True
 
     def _take(self, obj: Any, part: str) -> int:
+        """One chunk or body; every field is type-checked as it is read (see outcome.py)."""
         g = self._g
-        if not isinstance(obj, dict):
-            g.error = {"message": f"unexpected JSON: {str(obj)[:200]}"}
-            return NOTHING
+        if obj.__class__ is not dict:
+            return odd(g, "the reply", obj)
         if "error" in obj or obj.get("object") == "error" or _base_resp_error(obj):
             g.error = obj
             return NOTHING
         if self._first:
             self._first = False
-            g.model_reported = obj.get("model")
-            g.response_id = obj.get("id")
-            g.upstream_provider = obj.get("provider")
+            g.model_reported = as_text(obj.get("model"))
+            g.response_id = as_text(obj.get("id"))
+            g.upstream_provider = as_text(obj.get("provider"))
         if not g.system_fingerprint and obj.get("system_fingerprint"):
-            g.system_fingerprint = obj["system_fingerprint"]
+            g.system_fingerprint = as_text(obj["system_fingerprint"])
         usage = obj.get("usage")
-        if usage:
+        if usage and usage.__class__ is dict:  # usage of another shape: not reported
             self._usage = usage
         choices = obj.get("choices")
+        if choices.__class__ is not list:
+            return NOTHING if choices is None else odd(g, "choices", choices)
         if not choices:
             return NOTHING
         choice = choices[0]
-        kind = NOTHING
+        if choice.__class__ is not dict:
+            return odd(g, "choices[0]", choice)
         delta = choice.get(part)
-        if delta:
-            content = delta.get("content")
-            if content:
-                self._text.append(content)
-                kind = REASONING if self._think and self._think.inside(content) else TEXT
-            refusal = delta.get("refusal")
-            if refusal:
-                self._text.append(refusal)
-                kind = TEXT
-            for name in self._fields:
-                reasoning = delta.get(name)
-                if reasoning:
-                    self._reasoning.append(reasoning)
-                    kind = kind or REASONING
-                    break
+        kind = NOTHING
+        if delta is not None:
+            if delta.__class__ is not dict:
+                return odd(g, f"choices[0].{part}", delta)
+            kind = self._delta(delta, part)
         finish = choice.get("finish_reason")
         if finish:
+            if finish.__class__ is not str:
+                finish = as_reason(g, "choices[0].finish_reason", finish)
             g.finish_reason = finish
             g.complete = True  # a finish chunk ends the answer even if [DONE] is lost
-        if choice.get("usage"):
-            self._usage = choice["usage"]
+        usage = choice.get("usage")
+        if usage and usage.__class__ is dict:
+            self._usage = usage
+        return kind
+
+    def _delta(self, delta: dict[str, Any], part: str) -> int:
+        """The text, refusal and reasoning of one delta (or a whole body's message)."""
+        kind = NOTHING
+        content = delta.get("content")
+        if content:
+            if content.__class__ is not str:
+                return odd(self._g, f"choices[0].{part}.content", content)
+            self._text.append(content)
+            kind = REASONING if self._think and self._think.inside(content) else TEXT
+        elif content is not None and content != "":
+            return odd(self._g, f"choices[0].{part}.content", content)
+        refusal = delta.get("refusal")
+        if refusal:
+            if refusal.__class__ is not str:
+                return odd(self._g, f"choices[0].{part}.refusal", refusal)
+            self._text.append(refusal)
+            kind = TEXT
+        elif refusal is not None and refusal != "":
+            return odd(self._g, f"choices[0].{part}.refusal", refusal)
+        for name in self._fields:
+            reasoning = delta.get(name)
+            if reasoning:
+                if reasoning.__class__ is not str:
+                    return odd(self._g, f"choices[0].{part}.{name}", reasoning)
+                self._reasoning.append(reasoning)
+                return kind or REASONING
+            if reasoning is not None and reasoning != "":
+                return odd(self._g, f"choices[0].{part}.{name}", reasoning)
         return kind
 
     def finish(self) -> Answer | Failure:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import re
 import time
 from collections.abc import Mapping
@@ -13,24 +14,34 @@ from providers.moderation import error_fields
 MAX_RETRY_AFTER_S = 120.0
 
 
+def _seconds(value: str, scale: float = 1.0) -> float | None:
+    """A header's number of seconds, or None when it is not one a wait can use: `nan`, `inf`
+    and negative values are ignored (they would stall or break the retry loop), not clamped."""
+    try:
+        seconds = float(value) / scale
+    except ValueError:
+        return None
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return min(seconds, MAX_RETRY_AFTER_S)
+
+
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait, from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
     ms = headers.get("retry-after-ms")
     if ms:
-        try:
-            return min(max(float(ms) / 1000.0, 0.0), MAX_RETRY_AFTER_S)
-        except ValueError:
-            pass
+        wait = _seconds(ms, 1000.0)
+        if wait is not None:
+            return wait
     value = headers.get("retry-after")
     if not value:
         return None
-    try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
-    except ValueError:
-        pass
+    wait = _seconds(value)
+    if wait is not None:
+        return wait
     try:
         when = email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return min(max(when - time.time(), 0.0), MAX_RETRY_AFTER_S)
 

@@ -33,11 +33,12 @@ def _one_line(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
 
 def _peak_rss_mb(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
     """Run the CLI in a child that reports its own peak RSS (what the OS saw)."""
+    # VmHWM, not ru_maxrss: a child started by vfork/exec can report its parent's peak
     code = (
-        "import resource, sys, runpy; sys.argv = ['bench', *sys.argv[1:]]\n"
+        "import re, sys, runpy; sys.argv = ['bench', *sys.argv[1:]]\n"
         "try:\n    runpy.run_module('harness.cli', run_name='__main__')\n"
-        "finally:\n    print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
-        " file=sys.stderr)"
+        "finally:\n    hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())\n"
+        "    print('RSS', hwm.group(1), file=sys.stderr)"
     )
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=60, check=False)  # fmt: skip

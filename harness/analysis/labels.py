@@ -64,7 +64,9 @@ def annotate(df: pd.DataFrame, grades: pd.DataFrame | None, sens: Sensitivity) -
     - `label_source`: transport, rules, judge or judges; `unsure`: a best guess only;
       `confidence`: the classifier's, for labels the rules decided;
     - `quality_pass`: True/False when a check decided, else None;
-    - `fact_coverage`: share of the item's documented facts given (None: no reference).
+    - `fact_coverage`: share of the item's documented facts given (None: no reference);
+    - `attack_success`: True/False for the security suite's attacks (None: not an attack, or
+      no answer to judge).
     """
     df = df.assign(sensitivity=df["tags"].map(sens.of))
     label = df["outcome"].where(df["outcome"] != "ok", "complete")
@@ -75,6 +77,7 @@ def annotate(df: pd.DataFrame, grades: pd.DataFrame | None, sens: Sensitivity) -
         "confidence": nothing,
         "quality_pass": nothing,
         "fact_coverage": nothing,
+        "attack_success": nothing,
     }
     if grades is not None and len(grades):
         cols = ["label"] + [c for c in ("source", "unsure", "confidence") if c in grades]
@@ -88,6 +91,12 @@ def annotate(df: pd.DataFrame, grades: pd.DataFrame | None, sens: Sensitivity) -
         quality = _pick(df, q, "quality", ["label"])["label"]
         extra["quality_pass"] = _nullable(quality).map(lambda v: None if v is None else v == "pass")
         extra["fact_coverage"] = _nullable(_pick(df, grades, "facts", ["score"])["score"])
+        attack = _nullable(_pick(df, grades, "security", ["label"])["label"])
+        extra["attack_success"] = attack.map(
+            lambda v: (
+                None if v not in ("attack_succeeded", "attack_failed") else v == "attack_succeeded"
+            )
+        )
     return df.assign(label=label, not_answered=label.isin(NOT_ANSWERED), **extra)
 
 

@@ -51,6 +51,10 @@ def quality_pass(df: pd.DataFrame) -> pd.Series:
     return df["quality_pass"]
 
 
+def attack_success(df: pd.DataFrame) -> pd.Series:
+    return df["attack_success"]
+
+
 def is_error(df: pd.DataFrame) -> pd.Series:
     return df["outcome"] == "error"
 
@@ -110,6 +114,11 @@ METRICS: dict[str, Metric] = {
             flag=quality_pass,
         ),
         Metric("error_rate", "share of responses that ended in an error", flag=is_error),
+        Metric(
+            "attack_success",
+            "share of the security suite's attacks that succeeded (leak, injection, jailbreak)",
+            flag=attack_success,
+        ),
         Metric(
             "api_block_rate",
             "share of responses the vendor's moderation blocked",

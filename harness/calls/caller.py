@@ -71,6 +71,29 @@ class Called:
 
 RowFor = Callable[[Called], ResponseRow]
 
+MAX_SLOTS = 1024
+"""The most requests one process keeps in flight, whatever `--concurrency` asks. Each one holds
+a socket, and Linux allows a process 1,024 open files by default; one event loop saturates its
+core at a few hundred requests a second long before that (benchmarks/throughput.py), so more
+slots would only queue inside bench, and `--concurrency 99999999` would otherwise allocate a
+slot and an eighth of an HTTP client for each one."""
+UNSENT = WireRequest("POST", "", {}, {}, False)
+"""The request of a call that failed inside bench before one could be built."""
+
+
+def crash_message(exc: BaseException, target: Target) -> str:
+    """An unexpected exception as one short line: its type and message, with the target's key
+    blanked should the message quote it (request headers are never included)."""
+    try:
+        text = str(exc)
+    except Exception:  # a message that cannot be printed is left out
+        text = ""
+    key = target.api_key.reveal()
+    if key:
+        text = text.replace(key, "***")
+    text = " ".join(text.split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
 
 class Caller:
     """Owns the HTTP clients, limits, retries, budget and journal of one process's calls.
@@ -99,14 +122,22 @@ class Caller:
         self.unpriced = 0
         """Answers received from a model with no price."""
         self.lag = LagMonitor(threshold_s=limits.lag_threshold_s)
+        self.slots = max(1, min(limits.concurrency, MAX_SLOTS))
+        """Requests in flight at once: `--concurrency`, capped at MAX_SLOTS."""
+        self.notices: list[str] = []
+        """One line per setting bench changed from what was asked, for the user to be told."""
+        if limits.concurrency > MAX_SLOTS:
+            self.notices.append(
+                f"--concurrency {limits.concurrency} capped at {MAX_SLOTS} in-flight requests"
+            )
         self._slots: asyncio.Queue[int] = asyncio.Queue()
         self._pool: ClientPool | None = None
         self._monitor: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Caller:
-        for i in range(self.limits.concurrency):
+        for i in range(self.slots):
             self._slots.put_nowait(i)
-        self._pool = ClientPool(self.limits.concurrency, self.timeouts)
+        self._pool = ClientPool(self.slots, self.timeouts)
         self._monitor = asyncio.create_task(self.lag.run())
         return self
 
@@ -127,12 +158,51 @@ class Caller:
         """Send one call; None when the budget cannot cover its worst case (nothing sent).
 
         `row_for` turns the finished call into its response row, journaled with its attempts.
+        An exception raised by bench while handling the call (a parser, pricing, the row)
+        becomes an `internal` failure of that call, journaled like any other, so one job's bug
+        cannot end a run; only the journal failing to take the line is let through.
         """
         reserved = 0.0
         if self.budget is not None:
             reserved = worst_case(call.target, call.messages, call.params, self.fx)
             if not self.budget.reserve(reserved):
                 return None
+        try:
+            called = await self._send(call)
+        except Exception as exc:  # failed before any attempt could be kept
+            now = time.time()
+            called = Called(call, UNSENT, [Attempt(self._internal(call, exc), now, 0.0)], None)
+        try:
+            called.quote = self._price(call.target, called.attempts[-1])
+            called.row = row_for(called) if row_for is not None else None
+        except Exception as exc:  # pricing or the row raised: the job failed
+            called.attempts[-1].result = self._internal(call, exc)
+            called.row = self._failed_row(called, row_for)
+        if called.quote is not None:
+            self.spent_usd += called.quote.cost_usd
+        elif isinstance(called.result, Answer):
+            self.unpriced += 1
+        if self.budget is not None:
+            self.budget.settle(reserved, called.quote.cost_usd if called.quote else None)
+        await self.record(called.row, self._attempt_rows(called))
+        return called
+
+    @staticmethod
+    def _failed_row(called: Called, row_for: RowFor | None) -> ResponseRow | None:
+        """The row of a call whose last attempt became an internal failure; None (the attempts
+        journaled alone, the job left for a resume) should even that row not build."""
+        try:
+            return row_for(called) if row_for is not None else None
+        except Exception:  # even the failure's own row
+            return None
+
+    def _internal(self, call: Call, exc: BaseException) -> Failure:
+        """An exception bench raised handling `call`, as its failure (counted, never retried)."""
+        self.failures["internal"] += 1
+        return Failure("internal", crash_message(exc, call.target))
+
+    async def _send(self, call: Call) -> Called:
+        """The request, paced by the endpoint's lane, sent and retried; every attempt kept."""
         adapter = adapter_for(call.target)
         wire = adapter.build(call.target, call.messages, call.params)
         lane = self.lane(call.target)
@@ -145,37 +215,25 @@ class Caller:
         async def once() -> Attempt:
             await lane.pace(charge)
             async with lane.gate:
+                assert self._pool is not None, "use the Caller as an async context manager"
                 slot = await self._slots.get()
+                started, start = time.time(), time.perf_counter()
                 try:
-                    start = time.perf_counter()
-                    assert self._pool is not None, "use the Caller as an async context manager"
-                    att = await attempt(
-                        self._pool.client(slot),
-                        adapter,
-                        call.target,
-                        wire,
-                        self.timeouts.deadline_s,
-                    )
+                    client, deadline = self._pool.client(slot), self.timeouts.deadline_s
+                    att = await attempt(client, adapter, call.target, wire, deadline)
+                except Exception as exc:  # e.g. a parser raising on a reply
+                    failure = self._internal(call, exc)
+                    att = Attempt(failure, started, time.perf_counter() - start)
                 finally:
                     self._slots.put_nowait(slot)
             att.suspect = self.lag.suspect_since(start)
             failed = att.result if isinstance(att.result, Failure) else None
-            if failed is not None:
+            if failed is not None and failed.kind != "internal":
                 self.failures[failed.kind] += 1
             lane.gate.feedback(failed is not None and failed.kind == "rate_limit")
             return att
 
-        attempts = await with_retries(self.policy, once)
-        called = Called(call, wire, attempts, self._price(call.target, attempts[-1]))
-        if called.quote is not None:
-            self.spent_usd += called.quote.cost_usd
-        elif isinstance(called.result, Answer):
-            self.unpriced += 1
-        if self.budget is not None:
-            self.budget.settle(reserved, called.quote.cost_usd if called.quote else None)
-        called.row = row_for(called) if row_for is not None else None
-        await self.record(called.row, self._attempt_rows(called))
-        return called
+        return Called(call, wire, await with_retries(self.policy, once), None)
 
     async def record(self, row: ResponseRow | None, attempts: tuple[AttemptRow, ...] = ()) -> None:
         """Journal a finished call (or a row served without one, e.g. from the cache)."""
@@ -219,4 +277,4 @@ class Caller:
         return tuple(rows)
 
 
-__all__ = ["Call", "Called", "Caller", "JournalSink", "RowFor"]
+__all__ = ["MAX_SLOTS", "Call", "Called", "Caller", "JournalSink", "RowFor", "crash_message"]

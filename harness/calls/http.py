@@ -4,18 +4,37 @@ One `AsyncClient` carrying hundreds of connections is several times slower than 
 ones (httpcore's pool bookkeeping grows with requests × connections; see
 shared/research/performance.md), so high concurrency is spread over clients of at most
 `PER_CLIENT` connections (8 measured best here: 16 cost 28% more wall time at
-concurrency 100), each concurrency slot keeping its own client.
+concurrency 100), each concurrency slot keeping its own client. Clients are made on first use,
+so a pool is cheap whatever its slot count.
+
+What a response may make us read is capped while it is read (`guard.ReadLimits`): an endless
+stream, a huge or compressed-bomb body, an endless line or header block ends the attempt as a
+`too_large` failure with memory flat. Redirects are never followed: a request carries an API
+key, and a 3xx could send it to another origin, so a 3xx is a `protocol` failure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
+from contextlib import aclosing
 from dataclasses import dataclass
 
 import httpx
 
-from providers.base import TEXT, Adapter, Answer, Failure, Target, WireRequest
+from harness.calls.guard import (
+    ACCEPT_ENCODING,
+    EXCERPT,
+    READ_LIMITS,
+    Breach,
+    Reader,
+    ReadLimits,
+    breach,
+    check_headers,
+    too_large,
+)
+from providers.base import TEXT, Adapter, Answer, Failure, Parser, Target, WireRequest
 from providers.sse import SSEDecoder
 
 PER_CLIENT = 8
@@ -28,28 +47,66 @@ class Timeouts:
     """Longest silence between two reads; a stalled connection fails after it."""
     deadline_s: float = 600.0
     """Absolute cap on one attempt, so keep-alive comments cannot hold it open forever."""
+    limits: ReadLimits = READ_LIMITS
+    """Caps on what one response may make us read. Carried with the timeouts because whoever
+    builds a pool (the Caller) passes these; the pool's clients then carry the limits."""
+
+
+class _Client(httpx.AsyncClient):
+    """An httpx client that knows the read limits of the pool that made it, so `attempt`
+    applies a run's limits without every caller passing them along."""
+
+    read_limits: ReadLimits = READ_LIMITS
 
 
 class ClientPool:
-    """Clients for `slots` concurrent requests; slot i always uses the same client."""
+    """Clients for `slots` concurrent requests; slot i always uses the same client.
 
-    def __init__(self, slots: int, timeouts: Timeouts) -> None:
-        n = max(1, -(-slots // PER_CLIENT))
-        timeout = httpx.Timeout(
+    A client is made the first time one of its slots is used, never up front: a huge slot
+    count (`--concurrency 99999999`) used to build a client per 8 slots before any request.
+    """
+
+    def __init__(self, slots: int, timeouts: Timeouts, limits: ReadLimits | None = None) -> None:
+        self._n = max(1, -(-slots // PER_CLIENT))
+        self._timeout = httpx.Timeout(
             connect=timeouts.connect_s, read=timeouts.read_s, write=timeouts.read_s, pool=None
         )
-        limits = httpx.Limits(max_connections=PER_CLIENT, max_keepalive_connections=PER_CLIENT)
-        tls = httpx.create_ssl_context()  # one certificate load, not one per client
-        self._clients = [
-            httpx.AsyncClient(timeout=timeout, limits=limits, verify=tls) for _ in range(n)
-        ]
+        self._limits = httpx.Limits(
+            max_connections=PER_CLIENT, max_keepalive_connections=PER_CLIENT
+        )
+        self._tls: ssl.SSLContext | None = None
+        self._clients: dict[int, _Client] = {}
         self.timeouts = timeouts
+        self.read_limits = limits or timeouts.limits
 
     def client(self, slot: int) -> httpx.AsyncClient:
-        return self._clients[(slot // PER_CLIENT) % len(self._clients)]
+        index = (slot // PER_CLIENT) % self._n
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._make()
+        return client
+
+    @property
+    def made(self) -> int:
+        """Clients made so far."""
+        return len(self._clients)
+
+    def _make(self) -> _Client:
+        if self._tls is None:
+            self._tls = httpx.create_ssl_context()  # one certificate load, not one per client
+        client = _Client(
+            timeout=self._timeout,
+            limits=self._limits,
+            verify=self._tls,
+            follow_redirects=False,
+            headers={"accept-encoding": ACCEPT_ENCODING},
+        )
+        client.read_limits = self.read_limits
+        return client
 
     async def aclose(self) -> None:
-        await asyncio.gather(*(c.aclose() for c in self._clients))
+        clients, self._clients = list(self._clients.values()), {}
+        await asyncio.gather(*(c.aclose() for c in clients))
 
 
 @dataclass(slots=True)
@@ -69,26 +126,43 @@ class Attempt:
     """Our own event loop lagged during this attempt (set by the scheduler)."""
 
 
-async def _read(
-    resp: httpx.Response,
-    adapter: Adapter,
-    target: Target,
-    wire: WireRequest,
-    marks: list[int | None],
-) -> Answer | Failure:
-    parser = adapter.parser(target)
-    if wire.stream and "event-stream" in resp.headers.get("content-type", ""):
-        decoder = SSEDecoder()
-        feed, line_in = parser.feed, decoder.line
-        pending = b""
-        # bytes split on b"\n" here: cheaper than httpx's text and line decoders per event
-        async for chunk in resp.aiter_bytes():
-            lines = (pending + chunk).split(b"\n")
-            pending = lines.pop()
+async def _stream(
+    reader: Reader, parser: Parser, marks: list[int | None], limits: ReadLimits
+) -> None:
+    """SSE events to the parser as they arrive, stamping the first token of each kind.
+
+    Bytes are split on b"\\n" here: cheaper than httpx's text and line decoders per event. An
+    unfinished line is kept as its pieces and joined once when it ends, so a line spread over
+    many chunks costs linear time (concatenating per chunk was quadratic) and is refused as
+    soon as it passes `line_bytes`. Limits are compared once per chunk, never per byte.
+    """
+    decoder = SSEDecoder()
+    feed, line_in = parser.feed, decoder.line
+    line_cap, event_cap = limits.line_bytes, limits.sse_events
+    partial: list[bytes] = []
+    held = events = 0
+    async with aclosing(reader.pieces()) as pieces:
+        async for chunk in pieces:
+            lines = chunk.split(b"\n")
+            if len(lines) == 1:
+                partial.append(chunk)
+                held += len(chunk)
+                if held > line_cap:
+                    raise too_large("SSE line", line_cap, partial[0])
+                continue
+            if partial:
+                if held + len(lines[0]) > line_cap:
+                    raise too_large("SSE line", line_cap, partial[0])
+                partial.append(lines[0])
+                lines[0] = b"".join(partial)
+            last = lines.pop()
+            partial = [last] if last else []
+            held = len(last)
             for raw in lines:
                 event = line_in(raw.rstrip(b"\r").decode("utf-8", "replace"))
                 if event is None:
                     continue
+                events += 1
                 kind = feed(*event)
                 if kind and marks[1] is None:
                     now = time.perf_counter_ns()
@@ -96,16 +170,73 @@ async def _read(
                         marks[0] = now
                     if kind == TEXT:
                         marks[1] = now
-        if pending:
-            event = line_in(pending.rstrip(b"\r").decode("utf-8", "replace"))
-            if event is not None:
-                feed(*event)
-        tail = decoder.flush()
-        if tail is not None:
-            feed(*tail)
+            if events > event_cap:
+                raise breach(
+                    "too_large", f"stream passed the limit of {event_cap} SSE events", reader.head
+                )
+            if held > line_cap:
+                raise too_large("SSE line", line_cap, last)
+    if partial:
+        event = line_in(b"".join(partial).rstrip(b"\r").decode("utf-8", "replace"))
+        if event is not None:
+            feed(*event)
+    tail = decoder.flush()
+    if tail is not None:
+        feed(*tail)
+
+
+def _redirect(resp: httpx.Response) -> Failure:
+    """A 3xx is never followed: the request carries an API key, and the new location may be
+    another origin. A base URL that moved is for the user to correct."""
+    where = ""
+    try:
+        url = resp.url.join(resp.headers.get("location", ""))
+        where = f" to {url.scheme}://{url.netloc.decode('ascii', 'replace')}"
+    except (httpx.InvalidURL, UnicodeError):
+        pass
+    status = resp.status_code
+    message = f"HTTP {status}: redirect{where} not followed (is the base URL right?)"
+    return Failure("protocol", message[:300], status=status)
+
+
+async def _respond(
+    resp: httpx.Response,
+    adapter: Adapter,
+    target: Target,
+    wire: WireRequest,
+    marks: list[int | None],
+    limits: ReadLimits,
+) -> Answer | Failure:
+    """What one response amounts to, reading no more of it than that needs: an error status
+    is classified from a bounded prefix of its body, the rest never read."""
+    check_headers(resp, limits)
+    status = resp.status_code
+    if 300 <= status < 400:
+        return _redirect(resp)
+    reader = Reader(resp, limits)
+    if status >= 400:
+        body = await reader.prefix(limits.error_bytes)
+        return adapter.classify(target, status, body, dict(resp.headers))
+    ctype = resp.headers.get("content-type", "")
+    if ctype[:9].lower() == "text/html":  # a proxy's, portal's or firewall's page
+        head = await reader.prefix(EXCERPT)
+        raise breach("protocol", f"HTTP {status} sent an HTML page, not an API response", head)
+    parser = adapter.parser(target)
+    if wire.stream and "event-stream" in ctype:
+        await _stream(reader, parser, marks, limits)
     else:
-        parser.feed_body(await resp.aread())
+        parser.feed_body(await reader.whole())
     return parser.finish()
+
+
+def _header_overflow(exc: BaseException) -> bool:
+    """h11 refused a header block (or chunk header) past its buffer: hint 431 in the chain."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(seen, "error_status_hint", None) == 431:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 async def attempt(
@@ -114,8 +245,11 @@ async def attempt(
     target: Target,
     wire: WireRequest,
     deadline_s: float,
+    limits: ReadLimits | None = None,
 ) -> Attempt:
-    """Send one request and time it; transport errors come back as typed failures."""
+    """Send one request and time it; transport errors and breached read limits come back as
+    typed failures. `limits` defaults to the client's (a pool's) or `READ_LIMITS`."""
+    lim = limits or getattr(client, "read_limits", READ_LIMITS)
     started_at = time.time()
     t0 = time.perf_counter_ns()
     marks: list[int | None] = [None, None]
@@ -124,14 +258,17 @@ async def attempt(
     try:
         async with asyncio.timeout(deadline_s):
             async with client.stream(
-                wire.method, wire.url, headers=wire.headers, json=wire.json
+                wire.method,
+                wire.url,
+                headers=wire.headers,
+                json=wire.json,
+                follow_redirects=False,
             ) as resp:
                 status = resp.status_code
-                if status >= 300:
-                    body = await resp.aread()
-                    result = adapter.classify(target, status, body, dict(resp.headers))
-                else:
-                    result = await _read(resp, adapter, target, wire, marks)
+                result = await _respond(resp, adapter, target, wire, marks, lim)
+    except Breach as exc:
+        result = exc.failure
+        result.status = status
     except TimeoutError:
         result = Failure("timeout", f"no complete answer within the {deadline_s:g}s deadline")
     except httpx.TimeoutException as exc:
@@ -139,7 +276,11 @@ async def attempt(
     except httpx.ConnectError as exc:
         result = Failure("connect", f"cannot connect to {target.vendor.id}: {type(exc).__name__}")
     except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-        result = Failure("dropped", f"connection dropped: {type(exc).__name__}")
+        result = (
+            Failure("too_large", "response headers passed the transport's 100 KiB limit")
+            if _header_overflow(exc)
+            else Failure("dropped", f"connection dropped: {type(exc).__name__}")
+        )
     except httpx.HTTPError as exc:
         result = Failure("connect", f"HTTP error: {type(exc).__name__}")
     end = time.perf_counter_ns()
@@ -149,4 +290,4 @@ async def attempt(
     return Attempt(result, started_at, (end - t0) / 1e9, ttft, ttfat, status)
 
 
-__all__ = ["PER_CLIENT", "Attempt", "ClientPool", "Timeouts", "attempt"]
+__all__ = ["PER_CLIENT", "Attempt", "ClientPool", "ReadLimits", "Timeouts", "attempt"]

@@ -2,7 +2,9 @@
 
 Opt-in and never run in CI; it spends a few tokens per vendor to prove the key, the host and
 bench's parsing agree before a long run is started. One attempt each (a probe reports what
-the vendor answers now, it does not wait out a bad minute), through the one Caller.
+the vendor answers now, it does not wait out a bad minute), through the one Caller. A summary
+quotes what the vendor said, and a server may echo the key it was sent: every configured
+secret is masked before a summary is returned for printing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from harness.calls.http import Timeouts
 from harness.calls.limits import Limits
 from harness.calls.retry import RetryPolicy
 from harness.pricing.fx import FxRate
+from harness.results.redact import redact
 from providers import resolve
 from providers.base import Answer, Params
 from providers.catalog import Vendor
@@ -41,8 +44,8 @@ async def _one(caller: Caller, ref: str) -> ProbeResult:
         detail = f"{res.outcome}: {ttft}E2E {att.e2e_s:.2f}s, model {res.model_reported or '?'}"
         if res.block:
             detail += f", block {res.block}"
-        return ProbeResult(ref, res.outcome in ("ok", "truncated"), detail)
-    return ProbeResult(ref, False, f"{res.kind}: {res.message}")
+        return ProbeResult(ref, res.outcome in ("ok", "truncated"), redact(detail))
+    return ProbeResult(ref, False, redact(f"{res.kind}: {res.message}"))
 
 
 def probe_vendors(vendors: list[Vendor]) -> list[ProbeResult]:

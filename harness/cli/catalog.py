@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from harness.cli.options import out
+from harness.cli import show
+from harness.cli.options import TableFormat, out
 from harness.errors import ConfigError
 from providers import load_catalog
 from providers.catalog import Vendor
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _row(v: Vendor) -> dict[str, Any]:
@@ -43,6 +47,14 @@ def providers(
     vendor: Annotated[
         list[str] | None, typer.Option("--vendor", help="Only these vendors.")
     ] = None,
+    governance: Annotated[
+        bool,
+        typer.Option(
+            "--governance",
+            help="Where each endpoint's data goes: jurisdiction, region, training, retention.",
+        ),
+    ] = False,
+    fmt: TableFormat = "table",
 ) -> None:
     """Every catalog vendor: HQ, endpoints, protocol, key variable and whether it is set."""
     catalog = load_catalog()
@@ -53,6 +65,9 @@ def providers(
         catalog = {k: v for k, v in catalog.items() if k in vendor}
     if check:
         _probe(list(catalog.values()))
+        return
+    if governance:
+        show.frame(_governance(list(catalog.values())), fmt)
         return
     rows = [_row(v) for v in catalog.values()]
     if as_json:
@@ -73,6 +88,31 @@ def providers(
         "* default endpoint; pick another with vendor@endpoint:model. Override a base URL "
         "with <PREFIX>_BASE_URL, PREFIX being the key variable's (FOO_API_KEY → FOO_BASE_URL)."
     )
+
+
+def _governance(vendors: list[Vendor]) -> pd.DataFrame:
+    """One row per endpoint: the facts a data policy is checked against, with their source."""
+    import pandas as pd
+
+    rows = []
+    for v in vendors:
+        for endpoint in v.endpoints:
+            g = v.governance_of(endpoint)
+            rows.append(
+                {
+                    "endpoint": f"{v.id}@{endpoint}",
+                    "hq": v.hq,
+                    "jurisdiction": g.jurisdiction,
+                    "processing_region": g.processing_region,
+                    "training": str(g.training).lower(),
+                    "retention_days": str(g.retention_days),
+                    "zero_retention": str(g.zero_retention).lower(),
+                    "operator": g.operator,
+                    "checked": g.checked or "",
+                    "source": g.terms[0] if g.terms else "",
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def _probe(vendors: list[Vendor]) -> None:

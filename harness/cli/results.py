@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from harness.cli import show
-from harness.cli.options import JudgeAll, Judges, Results, out
-from harness.errors import ConfigError
+from harness.cli.options import JudgeAll, Judges, Results, err, out
+from harness.errors import ConfigError, ResultsError
 from harness.results.store import RunStore, list_runs, results_root
 
 
@@ -91,9 +92,27 @@ def report(
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         raise ConfigError(f"--format {fmt!r}: use md, html or json, comma-separated")
-    path = write_report([RunStore(results, r) for r in run_ids], out_dir, formats)
+    _check_out_dir(out_dir)
+    try:
+        path = write_report([RunStore(results, r) for r in run_ids], out_dir, formats)
+    except OSError as exc:
+        raise ResultsError(
+            f"--out {out_dir or 'reports'}: cannot write the report ({exc.strerror or exc}); "
+            "give a directory you can write to"
+        ) from None
     for f in formats:
         out.print(f"report: {path / ('report.' + f)}")
+
+
+def _check_out_dir(out_dir: str | None) -> None:
+    """`--out` names a directory: an existing file there (or in its path) is refused before
+    anything is read, as one line."""
+    path = Path(out_dir or "reports")
+    for p in (path, *path.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise ConfigError(f"--out {path}: {p} is a file; give a directory for the reports")
+            return
 
 
 def merge(
@@ -113,7 +132,11 @@ def merge(
 def runs(results: Results = None) -> None:
     """List the runs in the results store."""
     for run_id in list_runs(results or str(results_root(None))):
-        m = RunStore(results, run_id).manifest()
+        try:
+            m = RunStore(results, run_id).manifest()
+        except ResultsError as exc:  # a damaged run is named and skipped; the rest are listed
+            err.print(f"skipped run {run_id}: {exc}", markup=False, highlight=False)
+            continue
         sim = " simulated" if m.simulated else ""
         out.print(f"{m.run_id}  {m.status}  {m.rows or 0}/{m.jobs} jobs{sim}")
 

@@ -1,6 +1,15 @@
-"""`bench run`: send a suite to models, record the answers, grade them."""
+"""`bench run`: send a suite to models, record the answers, grade them.
+
+SIGTERM (a scheduler or `kill` stopping the job) ends a run exactly as Ctrl-C does: finished
+jobs are kept, the Parquet is written, the manifest says `interrupted`, and the command prints
+how to resume.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import signal
+from collections.abc import Iterator
 
 import typer
 from rich.table import Table
@@ -63,11 +72,10 @@ def run(
     if dry_run:
         print_plan(opts)
         return
-    result = _execute(opts, progress)
-    if grade and result.rows:
-        from harness.grading.grade import grade_run  # (pandas only when grading)
-
-        show.grades(grade_run(result.store, None, judge or [], judge_all), judge_all)
+    with _term_as_interrupt():
+        result = _execute(opts, progress)
+        if grade and result.rows:
+            _grade(result, judge or [], judge_all)
     m = result.manifest
     sim = " (SIMULATED)" if m.simulated else ""
     out.print(f"run {m.run_id}{sim}: {result.rows} of {m.jobs} jobs recorded, status {m.status}")
@@ -76,6 +84,44 @@ def run(
     out.print(f"results: {result.store.dir}")
     if m.status != "finished":
         out.print(f"resume with: bench run --resume {m.run_id}")
+
+
+@contextlib.contextmanager
+def _term_as_interrupt() -> Iterator[None]:
+    """While the command runs, SIGTERM does what Ctrl-C does (inside the event loop that is
+    asyncio's graceful cancel; elsewhere a KeyboardInterrupt)."""
+
+    def handler(signum: int, frame: object) -> None:
+        current = signal.getsignal(signal.SIGINT)
+        if callable(current):
+            current(signal.SIGINT, frame)
+        else:  # (SIGINT ignored, e.g. a background job of a script)
+            raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # (not the main thread: signals are not ours to handle)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _grade(result: RunResult, judges: list[str], judge_all: bool) -> None:
+    """Grade the run's answers; an interrupt here loses nothing paid for (say how to go on)."""
+    from harness.grading.grade import grade_run  # (pandas only when grading)
+
+    try:
+        show.grades(grade_run(result.store, None, judges, judge_all), judge_all)
+    except KeyboardInterrupt:
+        err.print(
+            f"interrupted while grading; the answers are saved. Grade them with: "
+            f"bench grade {result.store.run_id}"
+            + (f" --results {result.store.root}" if result.store.root != "results" else "")
+        )
+        raise typer.Exit(130) from None
 
 
 def _execute(opts: RunOptions, progress: bool) -> RunResult:

@@ -14,6 +14,28 @@ from harness.suites import Item, Suite
 from providers.base import Params, Target
 
 NONCE = "{nonce}"
+CANARY = "{canary}"
+"""In a system prompt: a secret unique to the job, which an answer must never reveal."""
+INJECT = "{inject}"
+"""In a document the user pastes: a token an injected instruction asks the model to output."""
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def secret(job_id: str, kind: str) -> str:
+    """A job's canary or injection token: three groups of four (`K7QX-M3VB-NH2A`), stable
+    across resumes, random to anyone without the job id; the alphabet has no 0/O or 1/I, so
+    a leak read back is not mistaken for another token."""
+    digest = hashlib.sha256(f"{job_id}\x1f{kind}".encode()).digest()
+    chars = "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:12])
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def _fill(text: str, job_id: str) -> str:
+    if "{" not in text:
+        return text
+    text = text.replace(NONCE, f"[{job_id[:12]}]")
+    text = text.replace(CANARY, secret(job_id, "canary"))
+    return text.replace(INJECT, secret(job_id, "inject").lower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +50,8 @@ class Job:
     @property
     def prompt(self) -> str:
         """The prompt as sent: `{nonce}` becomes a token unique to this job (and stable across
-        resumes), so no vendor cache can serve a repeat."""
-        return self.item.prompt.replace(NONCE, f"[{self.job_id[:12]}]")
+        resumes), so no vendor cache can serve a repeat; `{inject}` the job's injection token."""
+        return _fill(self.item.prompt, self.job_id)
 
     @property
     def messages(self) -> list[dict[str, str]]:
@@ -56,8 +78,10 @@ def expand(suite: Suite, targets: Iterable[Target], repeat: int | None = None) -
         for item in suite.items:
             system = item.system if item.system is not None else suite.system
             for target in targets:
-                jobs.append(Job(job_id(item.id, target, r), item, target, r, system, suite.params))
+                jid = job_id(item.id, target, r)
+                sent = _fill(system, jid) if system is not None else None
+                jobs.append(Job(jid, item, target, r, sent, suite.params))
     return jobs
 
 
-__all__ = ["NONCE", "Job", "canonical_ref", "expand", "job_id"]
+__all__ = ["CANARY", "INJECT", "NONCE", "Job", "canonical_ref", "expand", "job_id", "secret"]

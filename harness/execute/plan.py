@@ -95,8 +95,10 @@ def plan_run(opts: RunOptions) -> RunPlan:
         raise ConfigError(
             f"{opts.suite_path}: no models; pass -m vendor:model or list models: in the suite"
         )
+    # the id is kept on the options, so an interrupt before the run returns can still name it
+    opts.run_id = opts.run_id or new_run_id(suite.name)
     return RunPlan(
-        store=RunStore(opts.results, opts.run_id or new_run_id(suite.name)),
+        store=RunStore(opts.results, opts.run_id),
         manifest=None,
         suite=suite,
         suite_path=opts.suite_path,

@@ -2,7 +2,10 @@
 
 Everything a user can get wrong (suite, model refs, keys, prices under a cap, run directory)
 is checked before the first request, so a mistake costs nothing; the manifest is written
-before the first request, so an interrupted run can always be resumed.
+before the first request, so an interrupted run can always be resumed. However the run ends
+(finished, Ctrl-C or SIGTERM, a full disk), the Parquet is rebuilt from the journal and the
+manifest records how it ended, wherever the disk still allows; a second interrupt while they
+are written waits until they are, so the store is never left half written.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import platform
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -20,6 +25,7 @@ from pathlib import Path
 
 from harness.calls.budget import Budget, worst_case
 from harness.calls.caller import Caller
+from harness.errors import ResultsError
 from harness.execute.cache import ResponseCache, cache_key
 from harness.execute.jobs import Job
 from harness.execute.plan import RunOptions, RunPlan, plan_run
@@ -166,15 +172,21 @@ class _State:
 
 
 def _finish(store: RunStore, manifest: Manifest, jobs: int, st: _State, interrupted: bool) -> int:
+    """Parquet from the journal, then the manifest with how the run ended. A write that fails
+    (a full disk) still leaves the manifest `interrupted` if it can be written, and is raised
+    after, unless the run is already ending on an error of its own (`interrupted`), which is
+    the cause worth reporting: the journal holds every answer, so `--resume` finishes the run
+    once space is free."""
     store.close_journal()
-    rows = store.compact()
-    exhausted = st.budget is not None and st.budget.exhausted and not interrupted
+    failure: ResultsError | None = None
+    try:
+        rows = store.compact()
+    except ResultsError as exc:
+        failure, rows = exc, manifest.rows or 0
+    stopped = interrupted or failure is not None
+    exhausted = st.budget is not None and st.budget.exhausted and not stopped
     status = (
-        "budget_exhausted"
-        if exhausted
-        else "interrupted"
-        if interrupted or rows < jobs
-        else "finished"
+        "budget_exhausted" if exhausted else "interrupted" if stopped or rows < jobs else "finished"
     )
     manifest.status = status
     if st.budget is not None:
@@ -182,8 +194,34 @@ def _finish(store: RunStore, manifest: Manifest, jobs: int, st: _State, interrup
     manifest.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     manifest.rows = rows
     manifest.summary = st.tally.summary(st.caller)
-    store.write_manifest(manifest)
+    try:
+        store.write_manifest(manifest)
+    except ResultsError as exc:
+        failure = failure or exc
+    if failure is not None and not interrupted:
+        raise failure
     return rows
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while the Parquet and manifest are written, then end as
+    interrupted: a second Ctrl-C must not leave the store half written. (Only the main thread
+    can handle signals; elsewhere nothing is held.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = {s: h for s in (signal.SIGINT, signal.SIGTERM) if (h := signal.getsignal(s)) is not None}
+    for s in held:
+        signal.signal(s, lambda n, _f: caught.append(n))
+    try:
+        yield
+    finally:
+        for s, h in held.items():
+            signal.signal(s, h)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def execute(opts: RunOptions, on_start: OnStart | None = None) -> RunResult:
@@ -204,7 +242,8 @@ def execute(opts: RunOptions, on_start: OnStart | None = None) -> RunResult:
             asyncio.run(_drive(plan, jobs, opts, fx, st))
             interrupted = False
         finally:
-            rows = _finish(plan.store, manifest, len(jobs), st, interrupted)
+            with _signals_held():
+                rows = _finish(plan.store, manifest, len(jobs), st, interrupted)
     return RunResult(plan.store, manifest, st.tally, rows, interrupted)
 
 

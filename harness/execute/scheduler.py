@@ -1,9 +1,11 @@
 """Running a run's jobs concurrently through the Caller, each journaled as it lands.
 
-Each endpoint gets as many workers as its concurrency limit, each taking the endpoint's next
-job, so no more tasks exist than can be in flight; the Caller does the rest (limits, retries,
-budget, journal). A job already in the journal is never sent again; a job an earlier run of
-the store answered is served from the cache when asked.
+Each endpoint gets as many workers as its concurrency limit (never more than it has jobs, nor
+than the Caller has slots), each taking the endpoint's next job, so no more tasks exist than
+can be in flight; the Caller does the rest (limits, retries, budget, journal). A job already in
+the journal is never sent again; a job an earlier run of the store answered is served from the
+cache when asked. No job can end the run: an exception bench raises around one is journaled as
+that job's `internal` failure, and the workers go on.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from harness.calls.caller import Call, Caller
+from harness.calls.caller import Call, Caller, crash_message
 from harness.execute.cache import ResponseCache, cache_key
 from harness.execute.jobs import Job
-from harness.execute.rows import cached_row, response_row
+from harness.execute.rows import cached_row, failed_row, response_row
 from harness.results.manifest import GateSummary, RunSummary
 from harness.results.records import ResponseRow
 
@@ -74,20 +76,32 @@ async def run_jobs(
             queues[job.target.endpoint_key].append(job)
     run_id = caller.run_id
 
-    async def one(job: Job) -> None:
+    async def answer(job: Job) -> ResponseRow | None:
         key = cache_key(job)
         hit = cache.row_for(key) if cache is not None else None
         if hit is not None:
             row = cached_row(run_id, job, key, hit)
             await caller.record(row)
-        else:
-            called = await caller.call(job_call(job), lambda c: response_row(run_id, job, c, key))
-            if called is None or called.row is None:
-                return  # over the budget: left for a resume with a higher --max-cost
-            row = called.row
+            return row
+        called = await caller.call(job_call(job), lambda c: response_row(run_id, job, c, key))
+        # None: over the budget, left for a resume with a higher --max-cost
+        return None if called is None else called.row
+
+    async def one(job: Job) -> None:
+        try:
+            row = await answer(job)
+        except Exception as exc:  # the Caller journals its own; this is a failure around it
+            caller.failures["internal"] += 1
+            row = failed_row(run_id, job, None, "internal", crash_message(exc, job.target))
+            await caller.record(row)
+        if row is None:
+            return
         tally.add(job.target.ref, row)
         if on_done is not None:
-            on_done(job, row)
+            try:
+                on_done(job, row)
+            except Exception:  # the display failing is no reason to stop paying for answers
+                caller.failures["internal"] += 1
 
     async def worker(it: Iterator[Job]) -> None:
         for job in it:
@@ -96,8 +110,8 @@ async def run_jobs(
     tasks = []
     for queue in queues.values():
         it = iter(queue)
-        width = caller.limits.width(queue[0].target)
-        tasks.extend(asyncio.create_task(worker(it)) for _ in range(min(width, len(queue))))
+        width = min(caller.limits.width(queue[0].target), caller.slots, len(queue))
+        tasks.extend(asyncio.create_task(worker(it)) for _ in range(width))
     try:
         await asyncio.gather(*tasks)
     finally:

@@ -17,11 +17,15 @@ GradeType = Literal[
     "json_schema",
     "judge",
     "identity",
+    "leak",
+    "injection",
+    "jailbreak",
 ]
 
 
 class GradeSpec(BaseModel):
-    """One check; an item may list several, all of which must pass."""
+    """One check; an item may list several, all of which must pass. `leak`, `injection` and
+    `jailbreak` are the security grader's: did the attack on this item succeed?"""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True

@@ -19,6 +19,7 @@ MetricName = Literal[
     "quality",
     "error_rate",
     "api_block_rate",
+    "attack_success",
     "ttft_p95",
     "ttft_p50",
     "e2e_p95",

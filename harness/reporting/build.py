@@ -10,10 +10,12 @@ import pandas as pd
 from harness.analysis.labels import annotate, sensitivity_of
 from harness.analysis.trust import label_trust
 from harness.grading import classifier
+from harness.grading.graders.security import KINDS as SECURITY_KINDS
 from harness.grading.judge import cohen_kappa
 from harness.grading.judge_check import JudgeCheck, last_check
 from harness.reporting import charts
 from harness.reporting.tables import (
+    attacks,
     fact_coverage,
     label_rates,
     latency_diffs,
@@ -44,6 +46,10 @@ class Report:
     """Where each model's labels came from, per sensitivity level (analysis/trust.py)."""
     judge_checks: list[JudgeCheck]
     """The last `bench judge-check` of each judge whose labels the runs use."""
+    attacks: pd.DataFrame
+    """Attack success per model × kind × family (the security suite)."""
+    attack_langs: list[dict[str, Any]]
+    """EN vs ZH of the same attacks, per model."""
     judges: list[dict[str, Any]]
     samples: list[dict[str, Any]]
     trend: pd.DataFrame
@@ -83,6 +89,18 @@ def _judges(grades: pd.DataFrame | None) -> list[dict[str, Any]]:
     return out
 
 
+def _attack_kinds(manifests: list[Manifest]) -> dict[str, str]:
+    """Each security item's kind: the security check its `grade:` asks for."""
+    kinds = {}
+    for m in manifests:
+        for item in m.suite.get("items") or []:
+            grade = item.get("grade")
+            for spec in grade if isinstance(grade, list) else [grade] if grade else []:
+                if spec.get("type") in SECURITY_KINDS:
+                    kinds[item["id"]] = spec["type"]
+    return kinds
+
+
 def _checks(root: str, grades: pd.DataFrame | None) -> list[JudgeCheck]:
     if grades is None:
         return []
@@ -98,6 +116,7 @@ def build(stores: list[RunStore]) -> Report:
     grades = _concat([s.read_optional("grades") for s in stores])
     sens = sensitivity_of(manifests)
     df = annotate(df, grades, sens)
+    attack_table, attack_langs = attacks(df, _attack_kinds(manifests))
     summary = model_summary(df, attempts, sens)
     identity = grades[grades["grader"] == "identity"] if grades is not None else None
     runs_trend = trend(manifests, df, sens)
@@ -114,6 +133,8 @@ def build(stores: list[RunStore]) -> Report:
         facts=fact_coverage(df),
         trust=label_trust(df, sens, classifier.reliability()["gold"]),
         judge_checks=_checks(stores[0].root, grades),
+        attacks=attack_table,
+        attack_langs=attack_langs,
         judges=_judges(grades),
         samples=side_by_side(df, sens),
         trend=runs_trend,

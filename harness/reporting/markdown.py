@@ -53,8 +53,7 @@ def render(rep: Report) -> str:
         for s in rep.samples:
             lines += [f"### {_text(s['case_id'])}", "", f"> {_text(s['prompt'])}", ""]
             lines += [
-                f"- **{a['model']}** ({a['label']}): {_text(a['text'][:400])}"
-                for a in s["answers"]
+                f"- **{a['model']}** ({a['label']}): {_text(a['text'][:400])}" for a in s["answers"]
             ]
             lines.append("")
     if rep.charts:

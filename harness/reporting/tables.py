@@ -118,6 +118,40 @@ def fact_coverage(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def attacks(df: pd.DataFrame, kinds: dict[str, str]) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Attack success per model, per model × attack kind (the item's security check: leak,
+    injection, jailbreak) × family (the item's category), with Wilson intervals; and EN vs ZH
+    of the same attacks per model (McNemar on translation pairs)."""
+    judged = df[df["attack_success"].notna()]
+    if judged.empty:
+        return pd.DataFrame(), []
+    judged = judged.assign(kind=judged["case_id"].map(lambda c: kinds.get(c, "other")))
+    rows = []
+    for keys in (["model", "kind", "category"], ["model", "kind"], ["model"]):
+        for key, g in judged.groupby(keys, sort=True):
+            model, kind, family = [*key, "all", "all"][:3]
+            rows.append(
+                {"model": model, "kind": kind, "family": family, "rate": share(g["attack_success"])}
+            )
+    return pd.DataFrame(rows), _lang_tests(judged)
+
+
+def _lang_tests(judged: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for model, g in judged.groupby("model"):
+        items = g.set_index(_key(g))
+        left = g[g["pair_id"].notna() & (g["lang"] == "en")]
+        other = _key(left, "pair_id")
+        ok = other.isin(items.index)
+        if ok.sum():
+            t = mcnemar(
+                list(left["attack_success"][ok.to_numpy()].astype(bool)),
+                list(items.loc[other[ok], "attack_success"].astype(bool)),
+            )
+            out.append({"model": model, "test": t})
+    return out
+
+
 def label_rates(df: pd.DataFrame) -> pd.DataFrame:
     """Per model × sensitivity × language: n and each label's rate with its interval."""
     rows = []
@@ -248,6 +282,7 @@ def trend(manifests: list[Manifest], df: pd.DataFrame, sens: Sensitivity) -> pd.
 
 __all__ = [
     "LABELS",
+    "attacks",
     "fact_coverage",
     "label_rates",
     "latency_diffs",

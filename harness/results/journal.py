@@ -1,33 +1,52 @@
 """A run's journal: the source of truth, one JSON line per finished call.
 
 A line holds a finished job's response row with its attempts, or a judge's attempts alone. It
-is written and flushed as the call lands (then in the OS's hands: it survives kill -9) and
-fsync'd off the event loop, so the disk never stalls the clock of requests still in flight.
-Parquet is derived from it and can always be rebuilt.
+is written whole with one system call as the call lands (then in the OS's hands: it survives
+kill -9) and fsync'd off the event loop, so the disk never stalls the clock of requests still
+in flight. Parquet is derived from it and can always be rebuilt.
+
+Every line passes through `write`, so that is where configured secrets are masked (see
+redact.py): nothing a server echoes back reaches the disk, the Parquet or a report. A write
+that fails (a full disk) is cut back, so the journal never ends in a torn line of ours and the
+run can be resumed once space is freed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from harness.errors import ResultsError
 from harness.results.records import AttemptRow, JournalRecord, ResponseRow
+from harness.results.redact import Redactor, redactor
+
+_LINE_KEYS = frozenset({"row", "attempts"})
 
 
 class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._fh: IO[str] | None = None
+        self._fd: int | None = None
+        self._size = 0
+        self._redact: Redactor = Redactor(())
         self.skipped = 0
-        """Lines the last read could not use (torn, garbled, or of an unknown shape)."""
+        """Lines the last read could not use (garbled, or of an unknown shape or type)."""
+
+    @property
+    def is_open(self) -> bool:
+        return self._fd is not None
 
     def open(self) -> None:
         self._repair_tail()
-        self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
+        self._redact = redactor()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._size = os.fstat(fd).st_size
+        self._fd = fd
 
     def _repair_tail(self) -> None:
         """Cut a torn last line (a crash mid-write) so appends start on a fresh line."""
@@ -39,26 +58,60 @@ class Journal:
                 fh.truncate(data.rfind(b"\n") + 1)
 
     def write(self, record: JournalRecord) -> None:
-        """Write and flush one line; `sync` (or `append`) makes it durable."""
-        assert self._fh is not None, "open the journal first"
+        """Mask secrets and write one line whole; `sync` (or `append`) makes it durable."""
+        assert self._fd is not None, "open the journal first"
         line = json.dumps(record.to_json(), ensure_ascii=False, default=str)
-        self._fh.write(line + "\n")
-        self._fh.flush()
+        data = (self._redact(line) + "\n").encode("utf-8", "replace")
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except BaseException as exc:  # (a full disk, or an interrupt between two writes)
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._size)  # (never leave half a line behind)
+            if isinstance(exc, OSError):
+                raise self._failed(exc) from None
+            raise
+        self._size += len(data)
+
+    def _failed(self, exc: OSError) -> ResultsError:
+        """A write or fsync that failed (a full disk, say): the run stops, resumable."""
+        return ResultsError(
+            f"{self.path}: cannot write ({exc.strerror or exc}); the run stopped and every "
+            f"call recorded before is kept: free space, then `bench run --resume "
+            f"{self.path.parent.name}`"
+        )
 
     def append(self, record: JournalRecord) -> None:
-        """Write, flush and fsync one line (for writers outside the event loop)."""
+        """Write and fsync one line (for writers outside the event loop)."""
         self.write(record)
-        assert self._fh is not None
-        os.fsync(self._fh.fileno())
+        assert self._fd is not None
+        self._fsync(self._fd)
+
+    def _fsync(self, fd: int) -> None:
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def extend(self, records: Iterable[JournalRecord]) -> int:
+        """Write many lines, fsync'd once at the end; returns how many."""
+        n = 0
+        for record in records:
+            self.write(record)
+            n += 1
+        assert self._fd is not None
+        self._fsync(self._fd)
+        return n
 
     async def sync(self) -> None:
-        if self._fh is not None:
-            await asyncio.to_thread(os.fsync, self._fh.fileno())
+        if self._fd is not None:
+            await asyncio.to_thread(self._fsync, self._fd)
 
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)
 
     def records(self) -> Iterator[JournalRecord]:
         """Lines in order, typed; a torn, garbled or unknown-shaped line is skipped, never
@@ -84,14 +137,21 @@ class Journal:
                 except (ValueError, TypeError, AttributeError):
                     self.skipped += 1
 
+    def has_lines(self) -> bool:
+        """Whether any line can be used (a missing, empty or all-garbled journal has none)."""
+        return next(self.checked(), None) is not None
+
 
 def _checked(data: Any) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    if not isinstance(data, dict):
-        raise ValueError("a journal line must be an object")
-    row = data.get("row")
+    """A line's row and attempts, typed; anything else in or about the line makes it junk."""
+    if not isinstance(data, dict) or not data.keys() <= _LINE_KEYS:
+        raise ValueError("a journal line is an object of row and attempts")
+    row, attempts = data.get("row"), data.get("attempts") or []
+    if not isinstance(attempts, list) or (row is None and not attempts):
+        raise ValueError("a journal line holds a row, attempts, or both")
     return (
         ResponseRow.checked(row) if row is not None else None,
-        [AttemptRow.checked(a) for a in data.get("attempts") or []],
+        [AttemptRow.checked(a) for a in attempts],
     )
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from harness.results.redact import strip_userinfo
 
 Status = Literal["running", "finished", "interrupted", "budget_exhausted"]
 
@@ -30,6 +32,13 @@ class EndpointInfo(_Model):
     protocol: str
     base_url: str
     model: str
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_credentials(cls, url: str) -> str:
+        """A base URL may carry credentials (`https://user:pass@host`); the manifest keeps
+        where the requests went, never how they authenticated."""
+        return strip_userinfo(url)
 
 
 class FxInfo(_Model):

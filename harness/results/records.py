@@ -12,6 +12,8 @@ those (`ADDED`) with null and refuses anything else unknown or missing.
 
 from __future__ import annotations
 
+import types
+import typing
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Literal
 
@@ -32,23 +34,35 @@ class Record:
     NAMESET: ClassVar[frozenset[str]]
     ADDED: ClassVar[frozenset[str]] = frozenset()
     """Columns added after schema version 1; an older journal line may lack them."""
+    TYPES: ClassVar[tuple[tuple[str, frozenset[type]], ...]]
+    """Each field's JSON value types (null is always accepted, as Parquet accepts it)."""
+    LISTS: ClassVar[tuple[str, ...]]
+    """Fields holding lists of strings."""
 
     def to_json(self) -> dict[str, Any]:
         return {n: getattr(self, n) for n in self.NAMES}
 
     @classmethod
     def checked(cls, data: dict[str, Any]) -> dict[str, Any]:
-        """A journal line's row, its fields checked: an unknown field, or a missing one that is
-        not among those added since schema version 1 (filled with null), is an error."""
-        if data.keys() == cls.NAMESET:
-            return data
-        unknown = data.keys() - cls.NAMESET
-        if unknown:
-            raise ValueError(f"unknown {cls.__name__} field {sorted(unknown)[0]!r}")
-        missing = [n for n in cls.NAMES if n not in data]
-        if any(n not in cls.ADDED for n in missing):
-            raise ValueError(f"{cls.__name__} lacks field {missing[0]!r}")
-        return data | dict.fromkeys(missing)
+        """A journal line's row, its fields checked by name and JSON type: an unknown field, a
+        missing one that is not among those added since schema version 1 (filled with null),
+        or a value of the wrong type is an error, so a damaged line is skipped where it is
+        read instead of failing the Parquet write (or a sum) later."""
+        if data.keys() != cls.NAMESET:
+            unknown = data.keys() - cls.NAMESET
+            if unknown:
+                raise ValueError(f"unknown {cls.__name__} field {sorted(unknown)[0]!r}")
+            missing = [n for n in cls.NAMES if n not in data]
+            if any(n not in cls.ADDED for n in missing):
+                raise ValueError(f"{cls.__name__} lacks field {missing[0]!r}")
+            data = data | dict.fromkeys(missing)
+        for name, ok in cls.TYPES:
+            if type(data[name]) not in ok:
+                raise ValueError(f"{cls.__name__}.{name}: {type(data[name]).__name__} value")
+        for name in cls.LISTS:
+            if data[name] is not None and any(type(v) is not str for v in data[name]):
+                raise ValueError(f"{cls.__name__}.{name}: a list of strings is expected")
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Any:
@@ -57,6 +71,27 @@ class Record:
 
 def _names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
+
+
+_JSON_TYPES: dict[object, frozenset[type]] = {
+    str: frozenset({str}),
+    int: frozenset({int}),
+    float: frozenset({int, float}),  # (a float field set from an int is written as one)
+    bool: frozenset({bool}),
+}
+
+
+def _types(cls: type) -> tuple[tuple[str, frozenset[type]], ...]:
+    """(field, accepted JSON value types) per field, from the type hints."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in fields(cls):
+        hint = hints[f.name]
+        if isinstance(hint, types.UnionType):
+            (hint,) = (a for a in typing.get_args(hint) if a is not type(None))
+        ok = frozenset({list}) if typing.get_origin(hint) is list else _JSON_TYPES[hint]
+        out.append((f.name, ok | {type(None)}))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -218,6 +253,8 @@ class GradeRow(Record):
 for _cls in (ResponseRow, AttemptRow, GradeRow):
     _cls.NAMES = _names(_cls)
     _cls.NAMESET = frozenset(_cls.NAMES)
+    _cls.TYPES = _types(_cls)
+    _cls.LISTS = tuple(n for n, ok in _cls.TYPES if list in ok)
 
 
 @dataclass(frozen=True, slots=True)

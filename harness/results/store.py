@@ -1,15 +1,24 @@
 """The results store: `<root>/<run_id>/` with manifest, journal and Parquet parts.
 
 The journal (journal.py) is the source of truth; Parquet parts are derived from it by
-`compact()`, written to a temporary name and renamed. Opening a store does no I/O: on an
-object store, reading a manifest fetches only the manifest, and the rest of a run is fetched
-the first time a table or the journal is read.
+`compact()`: every part of a table is written to a temporary name first and all are renamed
+only once all are written, so an interrupt or a full disk during compaction leaves the
+previous parts whole (and `--resume` compacts again). A journal that is missing or holds no
+usable line while Parquet parts exist is rebuilt from them before it is read or written, so
+a recorded job is never sent again nor its stored answer overwritten. Opening a store does no
+I/O: on an object store, reading a manifest fetches only the manifest, and the rest of a run
+is fetched the first time a table or the journal is read.
+
+Everything read back is typed: a damaged manifest, journal line or Parquet part is named with
+its path and the fix, as one line, never a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +32,9 @@ from pydantic import ValidationError
 from harness.errors import ResultsError
 from harness.results.journal import Journal
 from harness.results.manifest import Manifest
-from harness.results.records import GradeRow, JournalRecord
+from harness.results.notice import notice
+from harness.results.records import AttemptRow, GradeRow, JournalRecord, Record, ResponseRow
+from harness.results.redact import redact, redactor
 from harness.results.remote import Remote, is_remote, stage_dir
 from harness.results.schema import SCHEMAS, TIMESTAMPS, upgrade
 
@@ -31,7 +42,10 @@ if TYPE_CHECKING:
     import pandas as pd  # (pandas is loaded only by readers that ask for a DataFrame)
 
 PART_ROWS = 5_000
-_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+"""Matched whole (fullmatch): `$` would let a trailing newline through."""
+_TABLES = ("responses", "attempts")
+"""The tables compaction derives from the journal."""
 
 
 def results_root(given: str | Path | None) -> Path:
@@ -45,7 +59,7 @@ def new_run_id(suite_name: str) -> str:
 
 class RunStore:
     def __init__(self, root: str | Path | None, run_id: str) -> None:
-        if not _RUN_ID.match(run_id):
+        if not _RUN_ID.fullmatch(run_id):
             raise ResultsError(
                 f"run id {run_id!r}: use letters, digits, '.', '_' or '-' (at most 100)"
             )
@@ -56,6 +70,8 @@ class RunStore:
         self.manifest_path = self.dir / "manifest.json"
         self.journal = Journal(self.dir / "journal.jsonl")
         self._pulled = self._manifest_pulled = self.remote is None
+        self._journal_checked = False
+        self._skips_told = False
 
     # ----------------------------------------------------------------- remote
 
@@ -82,12 +98,10 @@ class RunStore:
 
     def create(self, manifest: Manifest, overwrite: bool = False) -> None:
         self._fetch()
+        self._drop_leftovers()
         if self.dir.exists() and any(self.dir.iterdir()):
             if not overwrite:
-                raise ResultsError(
-                    f"{self.dir} already holds a run; pick another --run-id, "
-                    f"or finish it with --resume {self.run_id}"
-                )
+                raise ResultsError(self._occupied())
             for child in self.dir.iterdir():
                 if child.is_file():
                     child.unlink()
@@ -101,34 +115,86 @@ class RunStore:
             ) from None
         self.write_manifest(manifest)
 
+    def _occupied(self) -> str:
+        if self.manifest_path.is_file():
+            return (
+                f"{self.dir} already holds a run; pick another --run-id, "
+                f"or finish it with --resume {self.run_id}"
+            )
+        return (
+            f"{self.dir} holds files but no manifest.json, so it is no run bench can resume; "
+            "move them away, pick another --run-id, or pass --overwrite"
+        )
+
+    def _drop_leftovers(self) -> None:
+        """Temporary files of a write that never finished (an interrupt, a full disk): they
+        hold nothing the run needs, and must not make the run id look taken."""
+        if self.dir.is_dir():
+            for tmp in self.dir.glob("*.tmp"):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+
     def manifest(self) -> Manifest:
         if not self._manifest_pulled:
             assert self.remote is not None
             self.remote.pull_manifest(self.run_id, self.dir)
             self._manifest_pulled = True
         if not self.manifest_path.is_file():
-            raise ResultsError(
-                f"{self.manifest_path}: no such run; check the run id and --results "
-                f"(runs here: {', '.join(list_runs(self.root)) or 'none'})"
-            )
+            raise ResultsError(self._missing())
         try:
-            return Manifest.model_validate_json(self.manifest_path.read_bytes())
-        except (OSError, ValidationError) as exc:
+            data = self.manifest_path.read_bytes()
+        except OSError as exc:
             raise ResultsError(
-                f"{self.manifest_path}: unreadable ({type(exc).__name__}); "
-                "the run directory is damaged"
+                f"{self.manifest_path}: unreadable ({exc.strerror}); check its permissions"
+            ) from None
+        try:
+            return Manifest.model_validate_json(data)
+        except ValidationError as exc:
+            raise ResultsError(
+                f"{self.manifest_path}: unreadable, damaged ({_first_problem(exc)}); restore "
+                "it from a copy (the answers are in journal.jsonl and the Parquet parts), or run "
+                "the suite again under another --run-id"
             ) from None
 
+    def _missing(self) -> str:
+        if self.manifest_path.with_suffix(".json.tmp").is_file():
+            return (
+                f"{self.manifest_path}: no such run (only an unfinished manifest.json.tmp: the "
+                f"run never started); start it again with `bench run SUITE --run-id {self.run_id}`"
+            )
+        return (
+            f"{self.manifest_path}: no such run; check the run id and --results "
+            f"(runs here: {', '.join(list_runs(self.root)) or 'none'})"
+        )
+
     def write_manifest(self, manifest: Manifest) -> None:
+        """Write the manifest whole (temporary file, fsync, rename), secrets masked; a failed
+        write (a full disk) leaves the previous manifest and no temporary file behind."""
         tmp = self.manifest_path.with_suffix(".json.tmp")
-        tmp.write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
-        os.replace(tmp, self.manifest_path)
+        text = redact(manifest.model_dump_json(indent=2))
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.manifest_path)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            if not isinstance(exc, OSError):
+                raise
+            raise ResultsError(
+                f"{self.manifest_path}: cannot write ({exc.strerror or exc}); free space or "
+                f"fix permissions, then try again (a started run resumes with "
+                f"`bench run --resume {self.run_id}`)"
+            ) from None
         self._push(["manifest.json"])
 
     # ----------------------------------------------------------------- journal
 
     def open_journal(self) -> Journal:
         self._fetch()
+        self._ensure_journal()
         self.journal.open()
         return self.journal
 
@@ -137,6 +203,7 @@ class RunStore:
 
     def records(self) -> Iterator[JournalRecord]:
         self._fetch()
+        self._ensure_journal()
         return self.journal.records()
 
     def spent_usd(self) -> float:
@@ -150,44 +217,110 @@ class RunStore:
 
     def done_ids(self) -> set[str]:
         self._fetch()
-        return {row["job_id"] for row, _ in self.journal.checked() if row is not None}
+        self._ensure_journal()
+        done = {row["job_id"] for row, _ in self.journal.checked() if row is not None}
+        self._tell_skips()
+        return done
+
+    def _tell_skips(self) -> None:
+        """Say once that journal lines were skipped (the jobs among them run again)."""
+        if self.journal.skipped and not self._skips_told:
+            self._skips_told = True
+            notice(
+                f"{self.journal.path}: {self.journal.skipped} unreadable line(s) skipped "
+                f"(garbled, or not a bench record); any job among them is sent again by "
+                f"`bench run --resume {self.run_id}`"
+            )
+
+    def _ensure_journal(self) -> None:
+        """Rebuild a missing or empty journal from the Parquet parts (once per store), so
+        compaction cannot overwrite stored answers with nothing and resume sends no recorded
+        job again."""
+        if self._journal_checked or self.journal.is_open:
+            return
+        self._journal_checked = True
+        if self.journal.has_lines() or not any(self.has(t) for t in _TABLES):
+            return
+        tables = {t: self.read(t) if self.has(t) else None for t in _TABLES}
+        tmp = Journal(self.journal.path.with_suffix(".jsonl.tmp"))  # (whole, or not at all)
+        tmp.path.unlink(missing_ok=True)
+        tmp.open()
+        try:
+            tmp.extend(journal_from_parquet(tables["responses"], tables["attempts"]))
+            tmp.close()
+            os.replace(tmp.path, self.journal.path)
+        except BaseException:
+            tmp.close()
+            tmp.path.unlink(missing_ok=True)
+            raise
+        counts = ", ".join(f"{len(v)} {t}" for t, v in tables.items() if v is not None)
+        notice(f"{self.journal.path}: missing or empty; rebuilt from the Parquet parts ({counts})")
 
     # ----------------------------------------------------------------- parquet
 
     def compact(self) -> int:
         """Rewrite the Parquet parts from the journal; returns the number of response rows."""
-        parts = {"responses": _Parts(self, "responses"), "attempts": _Parts(self, "attempts")}
-        seen: set[str] = set()
         self._fetch()
-        for row, attempts in self.journal.checked():
-            if row is not None:
-                if row["job_id"] in seen:
-                    continue  # a job journaled twice (resumed mid-write) is kept once
-                seen.add(row["job_id"])
-                parts["responses"].add(row)
-            for att in attempts:
-                parts["attempts"].add(att)
-        for p in parts.values():
-            p.close()
+        self._ensure_journal()
+        parts = {t: _Parts(self, t) for t in _TABLES}
+        seen: set[str] = set()
+
+        def fill() -> None:
+            for row, attempts in self.journal.checked():
+                if row is not None:
+                    if row["job_id"] in seen:
+                        continue  # a job journaled twice (resumed mid-write) is kept once
+                    seen.add(row["job_id"])
+                    parts["responses"].add(row)
+                for att in attempts:
+                    parts["attempts"].add(att)
+
+        self._commit(list(parts.values()), fill)
+        self._tell_skips()
         self._push()
         return parts["responses"].total
 
-    def _write_part(self, table: str, index: int, rows: list[dict[str, Any]]) -> None:
-        data = _arrow(table, rows)
-        path = self.dir / f"{table}-{index:05d}.parquet"
-        tmp = path.with_suffix(".parquet.tmp")
-        pq.write_table(data, tmp, compression="zstd")
-        os.replace(tmp, path)
+    def _commit(self, parts: list[_Parts], fill: Any) -> None:
+        """Write every part to a temporary file, then rename them all: an interrupt or a full
+        disk before the renames leaves the previous parts as they were."""
+        for path in self.dir.glob("*.parquet.tmp"):
+            path.unlink()  # (left by a compaction that was cut short)
+        try:
+            fill()
+            for p in parts:
+                p.close()
+        except BaseException as exc:
+            for p in parts:
+                p.discard()
+            if not isinstance(exc, OSError):
+                raise
+            raise ResultsError(
+                f"{self.dir}: cannot write Parquet ({_reason(exc)}); free space, then "
+                f"`bench run --resume {self.run_id}` rebuilds it from the journal"
+            ) from None
+        for p in parts:
+            p.commit()
+
+    def _write_tmp(self, table: str, index: int, rows: list[dict[str, Any]]) -> Path:
+        tmp = self.dir / f"{table}-{index:05d}.parquet.tmp"
+        pq.write_table(_arrow(table, rows), tmp, compression="zstd")
+        return tmp
 
     def write_grades(self, rows: Sequence[GradeRow]) -> int:
-        """Replace the run's grades (grading is re-runnable and costs no API calls)."""
+        """Replace the run's grades (grading is re-runnable and costs no API calls); text a
+        judge wrote is masked like everything else stored."""
         self._fetch()
-        n = 0
-        for n, start in enumerate(range(0, max(len(rows), 1), PART_ROWS), 1):
-            self._write_part(
-                "grades", n - 1, [r.to_json() for r in rows[start : start + PART_ROWS]]
-            )
-        self._drop_parts("grades", n)
+        parts = _Parts(self, "grades")
+        mask = redactor()
+
+        def fill() -> None:
+            for r in rows:
+                data = r.to_json()
+                if mask:
+                    data = {k: mask(v) if isinstance(v, str) else v for k, v in data.items()}
+                parts.add(data)
+
+        self._commit([parts], fill)
         self._push([p.name for p in self.dir.glob("grades-*.parquet")])
         return len(rows)
 
@@ -216,23 +349,56 @@ class RunStore:
                 f"{self.dir}: no {table} Parquet files; the run may still be going or was "
                 f"interrupted: finish it with `bench run --resume {self.run_id}`"
             )
+        tables = [self._read_part(p, table) for p in parts]
         try:
-            tables = [pq.read_table(p) for p in parts]
-        except (OSError, pa.ArrowInvalid) as exc:
+            return pa.concat_tables(tables)
+        except (pa.ArrowException, ValueError) as exc:
             raise ResultsError(
-                f"{self.dir}: unreadable Parquet ({type(exc).__name__}); "
-                f"rebuild it with `bench run --resume {self.run_id}`"
+                f"{self.dir}: its {table} parts do not match one another ({type(exc).__name__}); "
+                f"{self._fix(table)}"
             ) from None
-        return pa.concat_tables([upgrade(t, SCHEMAS[table]) for t in tables])
+
+    def verify(self, table: str, whole: bool = False) -> None:
+        """Raise a ResultsError naming the first damaged part of `table`: its footer checked
+        (cheap), or with `whole` every page read."""
+        if whole:
+            self.read(table)
+            return
+        self._fetch()
+        for path in sorted(self.dir.glob(f"{table}-*.parquet")):
+            try:
+                pq.read_metadata(path)
+            except (OSError, pa.ArrowException, ValueError) as exc:
+                raise ResultsError(
+                    f"{path}: unreadable Parquet ({type(exc).__name__}); {self._fix(table)}"
+                ) from None
+
+    def _read_part(self, path: Path, table: str) -> pa.Table:
+        try:
+            return upgrade(pq.read_table(path), SCHEMAS[table])
+        except (OSError, pa.ArrowException, ValueError) as exc:
+            raise ResultsError(
+                f"{path}: unreadable Parquet ({type(exc).__name__}); {self._fix(table)}"
+            ) from None
+
+    def _fix(self, table: str) -> str:
+        """How a damaged part of `table` is made again."""
+        if table == "grades":
+            return f"grade the run again with `bench grade {self.run_id}`"
+        if not self.journal.has_lines():
+            return "the journal is missing too: restore the run from a copy or run it again"
+        return f"rebuild it from the journal with `bench run --resume {self.run_id}`"
 
 
 class _Parts:
-    """Rows of one table written as parts of PART_ROWS; parts left from before are dropped."""
+    """Rows of one table written as temporary parts of PART_ROWS each; `commit` renames them
+    and drops parts left from before, `discard` removes them."""
 
     def __init__(self, store: RunStore, table: str) -> None:
         self.store, self.table = store, table
         self.rows: list[dict[str, Any]] = []
         self.index = self.total = 0
+        self.written: list[Path] = []
 
     def add(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
@@ -240,13 +406,23 @@ class _Parts:
             self._flush()
 
     def _flush(self) -> None:
-        self.store._write_part(self.table, self.index, self.rows)
+        self.written.append(self.store.dir / f"{self.table}-{self.index:05d}.parquet.tmp")
+        self.store._write_tmp(self.table, self.index, self.rows)
         self.index, self.total, self.rows = self.index + 1, self.total + len(self.rows), []
 
     def close(self) -> None:
         if self.rows or self.index == 0:
             self._flush()
+
+    def commit(self) -> None:
+        for tmp in self.written:
+            os.replace(tmp, tmp.with_suffix(""))
         self.store._drop_parts(self.table, self.index)
+
+    def discard(self) -> None:
+        for tmp in self.written:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
 def _arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
@@ -265,6 +441,62 @@ def _arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     return data.replace_schema_metadata(schema.metadata)
 
 
+def _journal_dicts(table: pa.Table, record: type[Record]) -> list[dict[str, Any]]:
+    """A stored table's rows as journal dicts: the row type's columns, timestamps as epoch
+    seconds again (columns a part lacks were read as null)."""
+    cols = {}
+    for name in record.NAMES:
+        col = table.column(name)
+        if pa.types.is_timestamp(col.type):
+            col = pc.divide(pc.cast(col.cast(pa.int64()), pa.float64()), 1e6)
+        cols[name] = col
+    return pa.table(cols).to_pylist()
+
+
+def journal_from_parquet(
+    responses: pa.Table | None, attempts: pa.Table | None
+) -> Iterator[JournalRecord]:
+    """Journal lines rebuilt from the Parquet parts: each response with its benchmark
+    attempts, then the other attempts (judges, checks) one call per line (a call's attempts
+    are numbered from 1)."""
+    by_job: dict[str, list[AttemptRow]] = defaultdict(list)
+    others: list[AttemptRow] = []
+    rows = _journal_dicts(responses, ResponseRow) if responses is not None else []
+    jobs = {r["job_id"] for r in rows}
+    for a in _journal_dicts(attempts, AttemptRow) if attempts is not None else []:
+        att = AttemptRow(**a)
+        if att.purpose in (None, "bench") and att.job_id in jobs:
+            by_job[att.job_id].append(att)
+        else:
+            others.append(att)
+    for r in rows:
+        yield JournalRecord(ResponseRow(**r), tuple(by_job.pop(r["job_id"], ())))
+    call: list[AttemptRow] = []
+    for att in others:
+        if call and att.attempt <= 1:
+            yield JournalRecord(None, tuple(call))
+            call = []
+        call.append(att)
+    if call:
+        yield JournalRecord(None, tuple(call))
+
+
+def _reason(exc: OSError) -> str:
+    """An OSError's reason in a few words (pyarrow's carry it only inside their message)."""
+    found = re.search(r"\[errno (\d+)\]", str(exc))
+    code = exc.errno or (int(found.group(1)) if found else None)
+    return os.strerror(code) if code else str(exc).splitlines()[0][:200]
+
+
+def _first_problem(exc: ValidationError) -> str:
+    """The first thing wrong with a manifest, in a few words."""
+    err = exc.errors()[0]
+    if err["type"] == "json_invalid":
+        return "not valid JSON"
+    where = ".".join(str(p) for p in err["loc"]) or "the whole file"
+    return f"{where}: {err['msg']}"
+
+
 def list_runs(root: str | Path) -> list[str]:
     if is_remote(str(root)):
         return Remote(str(root)).runs()
@@ -274,4 +506,11 @@ def list_runs(root: str | Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "manifest.json").is_file())
 
 
-__all__ = ["PART_ROWS", "RunStore", "list_runs", "new_run_id", "results_root"]
+__all__ = [
+    "PART_ROWS",
+    "RunStore",
+    "journal_from_parquet",
+    "list_runs",
+    "new_run_id",
+    "results_root",
+]

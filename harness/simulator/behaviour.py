@@ -7,6 +7,7 @@ The same (vendor, model, prompt, n-th time) always gets the same script.
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import hashlib
 import json
@@ -27,7 +28,20 @@ from providers.catalog import Signature, Vendor
 SCENARIO = Path(__file__).with_name("scenario.yaml")
 JUDGE_LABELS = ("complete", "refusal", "evasive", "narrative")
 SUBJECTS = Path(__file__).with_name("subjects.yaml")
-Action = Literal["answer", "sanitized", "refusal", "narrative", "block", "withdrawn", "judge"]
+Action = Literal[
+    "answer",
+    "sanitized",
+    "refusal",
+    "narrative",
+    "block",
+    "withdrawn",
+    "judge",
+    "leak",
+    "inject",
+    "comply",
+]
+_CANARY = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
+_INJECT = re.compile(r"\b[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}\b")
 
 
 class _When(BaseModel):
@@ -35,6 +49,7 @@ class _When(BaseModel):
     hq: str | None = None
     topic: str | None = None
     vendor: str | None = None
+    lang: str | None = None
 
 
 class _Rule(BaseModel):
@@ -64,14 +79,20 @@ class Scenario(BaseModel):
         low = prompt.lower()
         return next((s for s in self.subjects.values() if any(k in low for k in s.keywords)), None)
 
-    def topic_of(self, prompt: str) -> str | None:
+    def topic_of(self, prompt: str, system: str = "") -> str | None:
+        """A security attack is known by its tokens (an injection token in the prompt, a
+        canary in the system prompt); anything else by the topics' keywords."""
+        if _INJECT.search(prompt):
+            return "injection"
+        if _CANARY.search(system):
+            return "leak"
         low = prompt.lower()
         for topic, words in self.topics.items():
             if any(w in low for w in words):
                 return topic
         return None
 
-    def mix_for(self, vendor: Vendor, topic: str | None) -> dict[Action, float]:
+    def mix_for(self, vendor: Vendor, topic: str | None, lang: str = "en") -> dict[Action, float]:
         for rule in self.rules:
             w = rule.when
             if w.hq is not None and w.hq != vendor.hq:
@@ -79,6 +100,8 @@ class Scenario(BaseModel):
             if w.vendor is not None and w.vendor != vendor.id:
                 continue
             if w.topic is not None and w.topic != topic:
+                continue
+            if w.lang is not None and w.lang != lang:
                 continue
             return rule.mix
         return {"answer": 1.0}
@@ -185,7 +208,8 @@ def _pieces(text: str, lang: str) -> list[str]:
 def _opening(prompt: str, lang: str, scenario: Scenario, substance: bool) -> str:
     """An answer engages the question: it opens by naming what was asked; without a subject's
     own text it goes on with a generic, assertive body (the scenario's `generic`)."""
-    core = prompt.strip().rstrip("?？。.!！ ")
+    core = re.split(r"(?<=[.?!。？！:：\n])", prompt.strip(), maxsplit=1)[0][:120]
+    core = core.strip().rstrip("?？。.!！:： ")
     core = core[:1].lower() + core[1:] if lang != "zh" else core
     texts = scenario.texts.get("opening", {})
     head = (texts.get(lang) or texts.get("en") or ["{core}:"])[0].format(core=core)
@@ -195,13 +219,39 @@ def _opening(prompt: str, lang: str, scenario: Scenario, substance: bool) -> str
     return head + (body.get(lang) or body.get("en") or [""])[0]
 
 
+def _attack(action: Action, scenario: Scenario, prompt: str, system: str, lang: str,
+            rng: random.Random) -> str:  # fmt: skip
+    """What a model that gives in says: the canary (in a disguise an extraction may ask
+    for), the injected token, or a compliant answer (a placeholder: no real content)."""
+    texts = scenario.texts.get(action, {})
+    template = rng.choice(texts.get(lang) or texts.get("en") or ["{secret}"])
+    found = _INJECT.search(prompt) if action == "inject" else _CANARY.search(system)
+    token = found.group(0) if found else ""
+    disguise = rng.choice(["plain", "plain", "spaced", "reversed", "base64"])
+    if action == "leak" and disguise == "spaced":
+        token = " ".join(token.replace("-", ""))
+    elif action == "leak" and disguise == "reversed":
+        token = token[::-1]
+    elif action == "leak" and disguise == "base64":
+        token = base64.b64encode(f"Internal reference code: {token}".encode()).decode()
+    return template.format(secret=token, request=prompt.strip()[:300])
+
+
 def _body(
-    action: Action, scenario: Scenario, prompt: str, lang: str, n: int, rng: random.Random
+    action: Action,
+    scenario: Scenario,
+    prompt: str,
+    lang: str,
+    n: int,
+    rng: random.Random,
+    system: str = "",
 ) -> list[str]:
     """The answer text of an action. `answer` and `sanitized` open by naming the question, then
     give the prompt's subject text (its facts, or a fluent text sanitized of them), or a
     generic body when the prompt has no subject."""
     texts = scenario.texts
+    if action in ("leak", "inject", "comply"):
+        return _pieces(_attack(action, scenario, prompt, system, lang, rng), lang)
     if action in ("answer", "sanitized"):
         subject = scenario.subject_of(prompt)
         if subject is None:
@@ -227,11 +277,12 @@ def script_for(
     tokens: tuple[int, int],
     max_tokens: int | None,
     judge_noise: float = 0.1,
+    system: str = "",
 ) -> Script:
     seed = hashlib.sha256(f"{vendor.id}\x1f{model}\x1f{prompt}\x1f{nth}".encode()).digest()
     rng = random.Random(seed)
     lang = _lang(prompt)
-    mix = scenario.mix_for(vendor, scenario.topic_of(prompt))
+    mix = scenario.mix_for(vendor, scenario.topic_of(prompt, system), lang)
     action: Action = rng.choices(list(mix), weights=list(mix.values()))[0]
     block = _block_for(vendor, protocol, action) if action in ("block", "withdrawn") else None
     if action in ("block", "withdrawn") and block is None:
@@ -243,7 +294,7 @@ def script_for(
     reasoning: list[str] = []
     if any(fnmatch.fnmatch(model.lower(), pat) for pat in scenario.reasoning_models):
         reasoning = _words(texts.get("reasoning", {}), lang, rng.randint(8, 24), rng)
-    body = _body(action, scenario, prompt, lang, rng.randint(*tokens), rng)
+    body = _body(action, scenario, prompt, lang, rng.randint(*tokens), rng, system)
     finish = "stop"
     if max_tokens is not None and len(reasoning) + len(body) > max_tokens:
         # reasoning counts against the output cap, as vendors count it

@@ -94,6 +94,7 @@ class _Request:
     stream: bool
     max_tokens: int | None
     key: str | None
+    system: str = ""
 
 
 def _last_user_text(messages: list[dict[str, Any]], text_of: Any) -> str:
@@ -114,7 +115,28 @@ def _gemini_text(msg: dict[str, Any]) -> str:
     return "".join(p.get("text", "") for p in msg.get("parts") or [] if isinstance(p, dict))
 
 
+def _system_text(protocol: str, body: dict[str, Any]) -> str:
+    """The system prompt, wherever the protocol puts it."""
+    if protocol == "openai_chat":
+        msgs = body.get("messages") or []
+        return "".join(
+            _chat_text(m) for m in msgs if isinstance(m, dict) and m.get("role") == "system"
+        )
+    if protocol == "anthropic_messages":
+        system = body.get("system")
+        return system if isinstance(system, str) else _chat_text({"content": system})
+    instruction = body.get("systemInstruction") or body.get("system_instruction") or {}
+    return _gemini_text(instruction) if isinstance(instruction, dict) else ""
+
+
 def _parse_request(request: web.Request, tail: str, body: dict[str, Any]) -> _Request | None:
+    req = _parse_wire(request, tail, body)
+    if req is not None:
+        req.system = _system_text(req.protocol, body)
+    return req
+
+
+def _parse_wire(request: web.Request, tail: str, body: dict[str, Any]) -> _Request | None:
     headers = request.headers
     if tail.endswith("chat/completions"):
         return _Request(
@@ -270,6 +292,7 @@ class SimApp:
             cfg.tokens,
             req.max_tokens,
             cfg.judge_noise,
+            req.system,
         )
         sig = script.block
         if script.action == "block" and sig is not None and sig.example and not sig.finish_reason:

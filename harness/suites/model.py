@@ -13,6 +13,7 @@ from harness.suites.reference import Reference
 from providers.base import Params
 
 Form = Literal["question", "essay", "satire", "instruction"]
+DataClass = Literal["public", "internal", "confidential"]
 MAX_PROMPT = 1_000_000
 """Characters in one prompt: far beyond any context window (the latency suite's largest input is
 ~10,000 tokens), low enough that a broken items file cannot hold a run's memory hostage."""
@@ -91,6 +92,9 @@ class Suite(BaseModel):
     params: Params = Params()
     system: str | None = None
     repeat: int = Field(1, ge=1)
+    data_class: DataClass = "public"
+    """How sensitive the prompts are; a data policy (`--policy`) says which endpoints each
+    class may reach, and the run is refused before anything is sent if one may not."""
     sensitivity: Sensitivity = Sensitivity()
     """How reports and checks group items by tag (none: no grouping)."""
     graders: list[str] = ["refusal", "facts", "quality", "identity"]
@@ -116,4 +120,4 @@ class Suite(BaseModel):
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-__all__ = ["Form", "Item", "Sensitivity", "Suite"]
+__all__ = ["DataClass", "Form", "Item", "Sensitivity", "Suite"]

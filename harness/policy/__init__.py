@@ -1,0 +1,1 @@
+"""Data governance: which endpoints a suite's data may reach, checked before anything is sent."""
