@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -117,11 +118,15 @@ class Governance(_Strict):
         return self
 
     def fact(self, name: str) -> str:
-        """One fact as a user reads it, with where it came from."""
+        """One fact as a user reads it, with where it came from and how firm that is (the host
+        only: a verdict stays one readable line; `bench providers --governance` has the URLs)."""
         value = getattr(self, name)
         shown = str(value).lower() if isinstance(value, bool) else str(value)
-        source = f" (per {self.terms[0]}, checked {self.checked})" if value != "unknown" else ""
-        return f"{name} {shown}{source}"
+        if value == "unknown":
+            return f"{name} unknown"
+        host = urlsplit(self.terms[0].split()[0]).hostname or self.terms[0]
+        weight = f"; {self.evidence}" if self.evidence else ""
+        return f"{name} {shown} (per {host}{weight}; checked {self.checked})"
 
 
 class Endpoint(_Strict):

@@ -115,12 +115,13 @@ def test_ctrl_c_during_a_simulated_run_is_one_clean_message(tmp_path: Path) -> N
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     assert proc.stderr is not None
-    proc.stderr.readline()  # "N jobs, 0 already recorded": requests are flowing
+    while "jobs," not in proc.stderr.readline():  # "N jobs, 0 already recorded": flowing
+        pass
     time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err  # (after notes)
     assert "bench run --resume c" in err
 
 

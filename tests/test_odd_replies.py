@@ -384,8 +384,15 @@ def test_huge_concurrency_is_capped_with_a_notice() -> None:
 
     caller = asyncio.run(go())
     assert caller.slots == MAX_SLOTS
-    assert caller.notices == [f"--concurrency 99999999 capped at {MAX_SLOTS} in-flight requests"]
-    assert Caller(fx=FxRate(7.25, "t"), limits=Limits(concurrency=8)).notices == []
+    target = resolve("openai:gpt-5", simulator_url="http://sim.invalid")
+    notices = Limits(concurrency=99_999_999, endpoint_concurrency=99_999_999).notices([target])
+    assert notices == [f"--concurrency 99999999 capped at {MAX_SLOTS} requests in flight"]
+    held = Limits(concurrency=32).notices([target])  # the catalog holds openai@global lower
+    assert len(held) == 1 and "openai@global" in held[0] and "--endpoint-concurrency" in held[0]
+    assert Limits(concurrency=4).notices([target]) == []
+    # endpoints that together reach --concurrency hold nothing back
+    other = resolve("deepseek:deepseek-chat", simulator_url="http://sim.invalid")
+    assert Limits(concurrency=32).notices([target, other]) == []
 
 
 def test_huge_concurrency_runs(tmp_path: Path, replay: Replay) -> None:

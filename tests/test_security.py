@@ -92,6 +92,10 @@ def test_simulated_security_run_and_report(tmp_path: Path) -> None:
     assert "EN vs ZH on the same attacks (McNemar)" in md
     for kind in ("leak", "injection", "jailbreak"):
         assert f"| {kind} |" in md
+    # where the data went: both endpoints, with their jurisdictions and the requests sent
+    flow = md.split("## Where the data went", 1)[1].split("\n## ", 1)[0]
+    assert "| s | deepseek@global | 127.0.0.1 | CN |" in flow
+    assert "| s | openai@global | 127.0.0.1 | US |" in flow
     # the canary never reaches the stored system prompt text un-substituted
     import pandas as pd
 

@@ -21,7 +21,7 @@ from typing import Protocol
 from harness.calls import tokens
 from harness.calls.budget import Budget, worst_case
 from harness.calls.http import Attempt, ClientPool, Timeouts, attempt
-from harness.calls.limits import Lane, Limits
+from harness.calls.limits import MAX_SLOTS, Lane, Limits
 from harness.calls.pacing import LagMonitor
 from harness.calls.retry import RetryPolicy, with_retries
 from harness.pricing.fx import FxRate
@@ -71,12 +71,6 @@ class Called:
 
 RowFor = Callable[[Called], ResponseRow]
 
-MAX_SLOTS = 1024
-"""The most requests one process keeps in flight, whatever `--concurrency` asks. Each one holds
-a socket, and Linux allows a process 1,024 open files by default; one event loop saturates its
-core at a few hundred requests a second long before that (benchmarks/throughput.py), so more
-slots would only queue inside bench, and `--concurrency 99999999` would otherwise allocate a
-slot and an eighth of an HTTP client for each one."""
 UNSENT = WireRequest("POST", "", {}, {}, False)
 """The request of a call that failed inside bench before one could be built."""
 
@@ -124,12 +118,6 @@ class Caller:
         self.lag = LagMonitor(threshold_s=limits.lag_threshold_s)
         self.slots = max(1, min(limits.concurrency, MAX_SLOTS))
         """Requests in flight at once: `--concurrency`, capped at MAX_SLOTS."""
-        self.notices: list[str] = []
-        """One line per setting bench changed from what was asked, for the user to be told."""
-        if limits.concurrency > MAX_SLOTS:
-            self.notices.append(
-                f"--concurrency {limits.concurrency} capped at {MAX_SLOTS} in-flight requests"
-            )
         self._slots: asyncio.Queue[int] = asyncio.Queue()
         self._pool: ClientPool | None = None
         self._monitor: asyncio.Task[None] | None = None

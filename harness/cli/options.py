@@ -80,3 +80,11 @@ DryRun = Annotated[
 LagThreshold = Annotated[
     float, typer.Option(min=1, help="Event-loop lag that flags a row latency_suspect.")
 ]
+DataPolicy = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        help="Data policy file: refuse endpoints the suite's data_class may not reach "
+        "(default $BENCH_POLICY).",
+    ),
+]

@@ -51,6 +51,7 @@ def run(
     max_cost: o.MaxCost = None,
     dry_run: o.DryRun = False,
     lag_threshold_ms: o.LagThreshold = 20.0,
+    data_policy: o.DataPolicy = None,
 ) -> None:
     """Send every suite item to every model and record the answers as Parquet."""
     opts = RunOptions(
@@ -66,6 +67,7 @@ def run(
         shard=parse_shard(shard),
         cache=cache,
         max_cost=max_cost,
+        data_policy=data_policy,
         timeouts=Timeouts(read_s=timeout, deadline_s=deadline),
         policy=RetryPolicy(max_attempts=max_attempts),
     )
@@ -76,6 +78,11 @@ def run(
         result = _execute(opts, progress)
         if grade and result.rows:
             _grade(result, judge or [], judge_all)
+    _said(result)
+
+
+def _said(result: RunResult) -> None:
+    """What the run did, and how to go on when it did not finish."""
     m = result.manifest
     sim = " (SIMULATED)" if m.simulated else ""
     out.print(f"run {m.run_id}{sim}: {result.rows} of {m.jobs} jobs recorded, status {m.status}")
@@ -128,7 +135,9 @@ def _execute(opts: RunOptions, progress: bool) -> RunResult:
     """The run, with the live display when stderr is a terminal; Ctrl-C says how to resume."""
     display = RunProgress(err) if progress and err.is_terminal else None
 
-    def on_start(jobs, done):  # type: ignore[no-untyped-def]
+    def on_start(jobs, done, notices):  # type: ignore[no-untyped-def]
+        for line in notices:
+            err.print(f"note: {line}", markup=False, highlight=False)
         if display is None:
             err.print(f"{len(jobs)} jobs, {len(done)} already recorded")
             return None
@@ -154,7 +163,7 @@ def _execute(opts: RunOptions, progress: bool) -> RunResult:
 def print_plan(opts: RunOptions) -> None:
     """`--dry-run`: jobs, token estimates, a cost range and missing keys; nothing is sent."""
     from harness.execute.estimate import plan
-    from harness.execute.plan import planned_jobs
+    from harness.execute.plan import planned_jobs, policy_lines
     from harness.pricing.fx import FxRate
 
     fx = FxRate.from_env()
@@ -188,6 +197,8 @@ def print_plan(opts: RunOptions) -> None:
     missing = sorted({p.key_env for p in plans if not p.key_set})
     if missing:
         out.print(f"missing keys: {', '.join(missing)}")
+    for line in policy_lines(opts):
+        out.print(line, markup=False, highlight=False)
 
 
 def _money(v: float | None) -> str:

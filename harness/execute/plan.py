@@ -7,6 +7,7 @@ same suite, models, repeats, shard and cap as the run it finishes).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from harness.calls.http import Timeouts
@@ -15,6 +16,8 @@ from harness.calls.retry import RetryPolicy
 from harness.errors import ConfigError
 from harness.execute.jobs import Job, expand
 from harness.execute.targets import resolve_targets
+from harness.policy.check import check_targets
+from harness.policy.model import Policy, load_policy
 from harness.results.manifest import Manifest
 from harness.results.store import RunStore, new_run_id
 from harness.suites import Suite, load_suite, suite_from_dict
@@ -40,6 +43,9 @@ class RunOptions:
     """Serve jobs whose answers earlier runs in the store already hold."""
     max_cost: float | None = None
     """USD cap on spend; calls reserve their worst case before they are sent."""
+    data_policy: str | None = None
+    """A data policy file (`--policy`, else $BENCH_POLICY): which endpoints the suite's data
+    class may reach; checked before anything is sent."""
 
 
 def in_shard(job: Job, shard: tuple[int, int] | None) -> bool:
@@ -65,6 +71,58 @@ class RunPlan:
 
     def jobs(self, targets: list[Target]) -> list[Job]:
         return [j for j in expand(self.suite, targets, self.repeat) if in_shard(j, self.shard)]
+
+
+def data_policy(opts: RunOptions) -> Policy | None:
+    path = opts.data_policy or os.environ.get("BENCH_POLICY")
+    return load_policy(path) if path else None
+
+
+def policy_verdicts(policy: Policy | None, data_class: str, targets: list[Target]) -> list[str]:
+    """One line per endpoint the policy forbids for this data class (empty: allowed)."""
+    if policy is None:
+        return []
+    return [v.line(data_class) for v in check_targets(policy, data_class, targets)]
+
+
+def refuse_by_policy(
+    policy: Policy | None, data_class: str, targets: list[Target], simulated: bool = False
+) -> list[str]:
+    """Refuse the run, before any request, when the policy forbids one of its endpoints. A
+    simulated run sends nothing off this machine, so it goes on and is told what the policy
+    would refuse (the notice returned): a rehearsal shows the verdict without keys."""
+    lines = policy_verdicts(policy, data_class, targets)
+    if not lines:
+        return []
+    assert policy is not None
+    if simulated:
+        return [
+            f"simulated, so nothing leaves this machine; against the real endpoints "
+            f"{policy.source} would refuse this run ({data_class} data): " + "; ".join(lines)
+        ]
+    why = (
+        "\n(an unknown fact counts against non-public data; correct a wrong fact in "
+        "providers/catalog/, see bench providers --governance)"
+        if any(line.endswith(" unknown") for line in lines)
+        else ""
+    )
+    raise ConfigError(
+        f"{policy.source}: the data policy refuses this run ({data_class} data); nothing "
+        "was sent:\n  " + "\n  ".join(lines) + why
+    )
+
+
+def policy_lines(opts: RunOptions) -> list[str]:
+    """`--dry-run`'s word on the data policy: allowed, or each endpoint it would refuse."""
+    policy = data_policy(opts)
+    if policy is None:
+        return []
+    plan = plan_run(opts)
+    cls = plan.suite.data_class
+    lines = policy_verdicts(policy, cls, resolve_targets(plan.models, None, False))
+    if not lines:
+        return [f"data policy {policy.source}: {cls} data may reach every endpoint of this run"]
+    return [f"data policy {policy.source} would refuse this run ({cls} data):", *lines]
 
 
 def _resumed(opts: RunOptions, run_id: str) -> RunPlan:
@@ -120,4 +178,14 @@ def planned_jobs(opts: RunOptions) -> list[Job]:
     return [j for j in plan.jobs(targets) if j.job_id not in done]
 
 
-__all__ = ["RunOptions", "RunPlan", "in_shard", "plan_run", "planned_jobs"]
+__all__ = [
+    "RunOptions",
+    "RunPlan",
+    "data_policy",
+    "in_shard",
+    "plan_run",
+    "planned_jobs",
+    "policy_lines",
+    "policy_verdicts",
+    "refuse_by_policy",
+]

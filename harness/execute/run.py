@@ -22,22 +22,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from harness.calls.budget import Budget, worst_case
 from harness.calls.caller import Caller
 from harness.errors import ResultsError
 from harness.execute.cache import ResponseCache, cache_key
 from harness.execute.jobs import Job
-from harness.execute.plan import RunOptions, RunPlan, plan_run
+from harness.execute.plan import RunOptions, RunPlan, data_policy, plan_run, refuse_by_policy
 from harness.execute.scheduler import OnDone, Tally, run_jobs
 from harness.execute.targets import resolve_targets, simulator_url
+from harness.policy.model import Policy
 from harness.pricing.fx import FxRate
-from harness.results.manifest import EndpointInfo, FxInfo, Manifest
+from harness.results.manifest import EndpointInfo, FlowEntry, FxInfo, Manifest
 from harness.results.schema import SCHEMA_VERSION
 from harness.results.store import RunStore
 from providers.base import Target
 
-OnStart = Callable[[list[Job], set[str]], OnDone | None]
+OnStart = Callable[[list[Job], set[str], list[str]], OnDone | None]
+"""`on_start(jobs, done_ids, notices)`: called once the plan is known; `notices` are the lines
+where a limit or the data policy changes what was asked, for the user to be told."""
 
 
 @dataclass(slots=True)
@@ -110,6 +114,7 @@ def new_manifest(plan: RunPlan, targets: list[Target], jobs: int, fx: FxRate) ->
         shard=list(plan.shard) if plan.shard else None,
         cache=plan.cache,
         max_cost=plan.max_cost,
+        data_class=plan.suite.data_class,
     )
 
 
@@ -160,6 +165,37 @@ async def _drive(
 
 
 @dataclass(slots=True)
+class _Ledger:
+    """The manifest's data-flow ledger: per endpoint, where it is bound and how much was sent."""
+
+    targets: list[Target]
+    data_class: str
+    policy: Policy | None
+
+    def entries(self, before: list[FlowEntry], tally: Tally) -> list[FlowEntry]:
+        old = {e.endpoint: e for e in before}
+        out = []
+        for t in {t.endpoint_key: t for t in self.targets}.values():
+            g = t.vendor.governance_of(t.endpoint_id)
+            prior = old.get(t.endpoint_key)
+            out.append(
+                FlowEntry(
+                    endpoint=t.endpoint_key,
+                    host=urlsplit(t.base_url).hostname,
+                    jurisdiction=g.jurisdiction,
+                    region=g.processing_region
+                    if g.processing_region != "unknown"
+                    else t.endpoint.region,
+                    data_class=self.data_class,
+                    requests=tally.sent[t.endpoint_key] + (prior.requests if prior else 0),
+                    bytes=tally.sent_bytes[t.endpoint_key] + (prior.bytes if prior else 0),
+                    policy_sha256=self.policy.sha256 if self.policy else None,
+                )
+            )
+        return out
+
+
+@dataclass(slots=True)
 class _State:
     """What the run accumulates, kept outside the event loop so an interrupt keeps it too."""
 
@@ -169,6 +205,7 @@ class _State:
     budget: Budget | None
     tally: Tally
     caller: Caller | None = None
+    ledger: _Ledger | None = None
 
 
 def _finish(store: RunStore, manifest: Manifest, jobs: int, st: _State, interrupted: bool) -> int:
@@ -194,6 +231,8 @@ def _finish(store: RunStore, manifest: Manifest, jobs: int, st: _State, interrup
     manifest.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     manifest.rows = rows
     manifest.summary = st.tally.summary(st.caller)
+    if st.ledger is not None:
+        manifest.data_flow = st.ledger.entries(manifest.data_flow, st.tally)
     try:
         store.write_manifest(manifest)
     except ResultsError as exc:
@@ -225,18 +264,24 @@ def _signals_held() -> Iterator[None]:
 
 
 def execute(opts: RunOptions, on_start: OnStart | None = None) -> RunResult:
-    """Run (or resume) a suite; `on_start(jobs, done_ids)` may return a per-job callback."""
+    """Run (or resume) a suite; `on_start` may return a per-job callback. A data policy that
+    forbids an endpoint refuses the run here, before the simulator or any request starts."""
     fx = FxRate.from_env()
     plan = plan_run(opts)
+    policy = data_policy(opts)
+    real = resolve_targets(plan.models, None, False)
+    said = refuse_by_policy(policy, plan.suite.data_class, real, plan.simulate)
     with simulator_url(plan.simulate) as url:
         targets = resolve_targets(plan.models, url)
         jobs = plan.jobs(targets)
         manifest = _start(plan, targets, jobs, fx, opts)
         done = plan.store.done_ids()
-        on_done = on_start(jobs, done) if on_start else None
+        tally = Tally(notices=said + opts.limits.notices(targets))
+        on_done = on_start(jobs, done, tally.notices) if on_start else None
         st = _State(
-            done, on_done, _cache(plan, jobs, done), budget_for(plan.max_cost, plan.store), Tally()
+            done, on_done, _cache(plan, jobs, done), budget_for(plan.max_cost, plan.store), tally
         )
+        st.ledger = _Ledger(targets, plan.suite.data_class, policy)
         interrupted = True
         try:
             asyncio.run(_drive(plan, jobs, opts, fx, st))

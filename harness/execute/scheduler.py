@@ -30,9 +30,17 @@ class Tally:
     by_model: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     cached: int = 0
     suspect: int = 0
+    notices: list[str] = field(default_factory=list)
+    sent: Counter[str] = field(default_factory=Counter)
+    """Requests sent per endpoint (every attempt), for the manifest's data-flow ledger."""
+    sent_bytes: Counter[str] = field(default_factory=Counter)
+    """Prompt bytes (system + user, UTF-8) sent per endpoint, every attempt counted."""
 
     def add(self, model: str, row: ResponseRow) -> None:
         self.by_model[model][row.outcome] += 1
+        endpoint = f"{row.vendor}@{row.endpoint}"
+        self.sent[endpoint] += row.attempts
+        self.sent_bytes[endpoint] += row.attempts * len((row.prompt + (row.system or "")).encode())
         self.cached += bool(row.cached)
         self.suspect += bool(row.latency_suspect)
 
@@ -41,6 +49,7 @@ class Tally:
             outcomes={m: dict(c) for m, c in self.by_model.items()},
             cached=self.cached,
             latency_suspect=self.suspect,
+            notices=self.notices,
         )
         if caller is not None:
             out.failed_attempts = dict(caller.failures)

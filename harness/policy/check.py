@@ -56,11 +56,20 @@ def _facts(rule: ClassRule, g: Governance, key: str, strict: bool) -> list[tuple
 
 def check_targets(policy: Policy, data_class: str, targets: list[Target]) -> list[Violation]:
     """Every endpoint the run would reach that the policy forbids for the data class. Unknown
-    facts fail for every class but public."""
+    facts fail for every class but public, and so does a class the policy has no rule for:
+    a policy that forgot `confidential` must not wave confidential data through."""
     rule = policy.classes.get(data_class)  # type: ignore[call-overload]
-    if rule is None:
-        return []
     strict = data_class != "public"
+    if rule is None:
+        if not strict:
+            return []
+        return [
+            Violation(
+                "every endpoint",
+                f"the policy has no rule for {data_class} data",
+                f"add `{data_class}:` under `classes:` to say where it may go",
+            )
+        ]
     out: list[Violation] = []
     seen: set[str] = set()
     for t in targets:

@@ -429,6 +429,55 @@ def trend_table(rep: Report) -> Section | None:
     )
 
 
+def data_flow(rep: Report) -> Section | None:
+    """Where the prompts went, from each run's ledger: the question a reviewer asks first of
+    a run that sent internal data to another jurisdiction."""
+    rows = [
+        [
+            m.run_id,
+            f.endpoint,
+            f.host or "–",
+            f.jurisdiction,
+            f.region if len(f.region) <= 48 else f.region[:47] + "…",
+            f.data_class,
+            str(f.requests),
+            f"{f.bytes:,}",
+            f.policy_sha256[:12] if f.policy_sha256 else "none",
+        ]
+        for m in rep.manifests
+        for f in m.data_flow
+    ]
+    sim = " Simulated runs sent everything to the loopback simulator." if rep.simulated else ""
+    return (
+        "Where the data went",
+        "Per endpoint: its jurisdiction and processing region (catalog governance facts), the "
+        "run's data class, and the requests and prompt bytes sent, retries counted; the data "
+        f"policy checked before the run, by hash.{sim}",
+        [
+            "run",
+            "endpoint",
+            "host",
+            "jurisdiction",
+            "region",
+            "data class",
+            "requests",
+            "bytes sent",
+            "policy",
+        ],
+        rows,
+    )
+
+
+def notices(rep: Report) -> Section | None:
+    rows = [[m.run_id, n] for m in rep.manifests for n in (m.summary.notices if m.summary else [])]
+    return (
+        "Run notices",
+        "Where a limit or the data policy changed what was asked.",
+        ["run", "notice"],
+        rows,
+    )
+
+
 def sections(rep: Report) -> list[Section]:
     found = [
         summary(rep),
@@ -444,6 +493,8 @@ def sections(rep: Report) -> list[Section]:
         identity(rep),
         judges(rep),
         trend_table(rep),
+        data_flow(rep),
+        notices(rep),
     ]
     return [s for s in found if s is not None and s[3]]
 

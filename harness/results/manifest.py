@@ -64,6 +64,24 @@ class RunSummary(_Model):
     latency_suspect: int = 0
     adaptive: dict[str, GateSummary] = {}
     max_loop_lag_ms: float | None = None
+    notices: list[str] = []
+    """Where a limit held the run below what was asked (said at the start, too)."""
+
+
+class FlowEntry(_Model):
+    """Where a run's prompts went: one endpoint, what it is bound by, how much was sent."""
+
+    endpoint: str
+    host: str | None
+    jurisdiction: str
+    region: str
+    data_class: str
+    requests: int
+    """HTTP requests sent (every attempt)."""
+    bytes: int
+    """Prompt bytes sent (system and user text, UTF-8), every attempt counted."""
+    policy_sha256: str | None = None
+    """The data policy the run was checked against, if any."""
 
 
 class Manifest(_Model):
@@ -94,6 +112,17 @@ class Manifest(_Model):
     rows: int | None = None
     summary: RunSummary | None = None
     merged_from: list[str] | None = None
+    data_class: str = "public"
+    data_flow: list[FlowEntry] = []
+    """Per endpoint: where the prompts went and how much (a resume adds to it)."""
 
 
-__all__ = ["EndpointInfo", "FxInfo", "GateSummary", "Manifest", "RunSummary", "Status"]
+__all__ = [
+    "EndpointInfo",
+    "FlowEntry",
+    "FxInfo",
+    "GateSummary",
+    "Manifest",
+    "RunSummary",
+    "Status",
+]
