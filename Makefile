@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/bench run suites/censorship.yaml --simulate --run-id demo --overwrite
 	$(BIN)/bench report demo
+	$(BIN)/bench run suites/censorship.yaml --simulate --family deepseek-v3 --run-id demo-family --overwrite --no-progress
+	$(BIN)/bench report demo-family
 	@echo "results: results/demo/   reports: reports/demo/report.md, reports/demo/report.html"
+	@echo "one family on every host (where censorship lives): reports/demo-family/report.html"
 
 test: $(STAMP)
 	$(BIN)/ruff check .

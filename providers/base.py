@@ -66,6 +66,9 @@ class Target:
     base_url: str
     api_key: Secret
     simulated: bool = False
+    family: str | None = None
+    """The open-weights family this ref stands for in a `--family` run."""
+    family_host: str | None = None
 
     @property
     def protocol(self) -> str:

@@ -247,7 +247,7 @@ MAX_CATALOG_BYTES = 1024 * 1024
 """A vendor entry is a few KB; a user catalog directory must not make bench read forever."""
 
 
-def _yaml(path: Path) -> object:
+def read_yaml(path: Path) -> object:
     """A catalog file's data: a regular file, bounded, UTF-8, without YAML aliases (a few
     nested aliases expand to billions of nodes)."""
     if not path.is_file() or path.stat().st_size > MAX_CATALOG_BYTES:
@@ -266,7 +266,7 @@ def _yaml(path: Path) -> object:
 
 
 def _load_file(path: Path) -> Vendor:
-    data = _yaml(path)
+    data = read_yaml(path)
     try:
         vendor = Vendor.model_validate(data)
     except ValidationError as exc:
@@ -331,4 +331,5 @@ __all__ = [
     "Vendor",
     "load_catalog",
     "parse_ref",
+    "read_yaml",
 ]

@@ -70,6 +70,18 @@ def mcnemar(a: list[bool], b: list[bool]) -> Paired:
     )
 
 
+def holm(p_values: list[float]) -> list[float]:
+    """Holm-adjusted p-values (same order): several comparisons read together keep a 5%
+    family-wise error, so "significant" still means what it says. (scipy has no Holm; the
+    step-down is four lines.)"""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    out, running = [0.0] * len(p_values), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[i]))
+        out[i] = running
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Diff:
     median: float
@@ -160,6 +172,7 @@ __all__ = [
     "Rate",
     "bootstrap_mean",
     "bootstrap_median_diff",
+    "holm",
     "mcnemar",
     "wilson",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -54,15 +55,19 @@ def providers(
             help="Where each endpoint's data goes: jurisdiction, region, training, retention.",
         ),
     ] = False,
+    families: Annotated[
+        bool,
+        typer.Option(
+            "--families", help="Model families (open weights) and the hosts that serve them."
+        ),
+    ] = False,
     fmt: TableFormat = "table",
 ) -> None:
     """Every catalog vendor: HQ, endpoints, protocol, key variable and whether it is set."""
-    catalog = load_catalog()
-    if vendor:
-        unknown = sorted(set(vendor) - set(catalog))
-        if unknown:
-            raise ConfigError(f"unknown vendor {unknown[0]!r}; use one of {', '.join(catalog)}")
-        catalog = {k: v for k, v in catalog.items() if k in vendor}
+    if families:
+        show.frame(_families(), fmt)
+        return
+    catalog = _only(load_catalog(), vendor)
     if check:
         _probe(list(catalog.values()))
         return
@@ -110,6 +115,41 @@ def _governance(vendors: list[Vendor]) -> pd.DataFrame:
                     "operator": g.operator,
                     "checked": g.checked or "",
                     "source": g.terms[0] if g.terms else "",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _only(catalog: dict[str, Vendor], vendor: list[str] | None) -> dict[str, Vendor]:
+    if not vendor:
+        return catalog
+    unknown = sorted(set(vendor) - set(catalog))
+    if unknown:
+        raise ConfigError(f"unknown vendor {unknown[0]!r}; use one of {', '.join(catalog)}")
+    return {k: v for k, v in catalog.items() if k in vendor}
+
+
+def _families() -> pd.DataFrame:
+    """One row per family × model ref: which host serves the weights under which name, and
+    whether `bench run --family` can reach it now."""
+    import pandas as pd
+
+    from harness.execute.hosts import reachable
+    from providers.families import host_kind, load_families
+
+    catalog = load_catalog()
+    rows = []
+    for f in load_families().values():
+        for host, ref in f.refs():
+            why = reachable(ref, catalog, os.environ)
+            rows.append(
+                {
+                    "family": f.id,
+                    "weights": f.name,
+                    "host": host,
+                    "kind": host_kind(host, ref, catalog),
+                    "model": ref,
+                    "reachable": "yes" if why is None else f"no: {why}",
                 }
             )
     return pd.DataFrame(rows)

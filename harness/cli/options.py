@@ -80,6 +80,20 @@ DryRun = Annotated[
 LagThreshold = Annotated[
     float, typer.Option(min=1, help="Event-loop lag that flags a row latency_suspect.")
 ]
+FamilyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--family",
+        help="Run one family's open weights on every host with a key set (instead of the "
+        "suite's models); `bench providers --families` lists them.",
+    ),
+]
+HostsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hosts", help="With --family: only these hosts, comma-separated (see --families)."
+    ),
+]
 DataPolicy = Annotated[
     str | None,
     typer.Option(

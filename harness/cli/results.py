@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +11,9 @@ from harness.cli import show
 from harness.cli.options import JudgeAll, Judges, Results, err, out
 from harness.errors import ConfigError, ResultsError
 from harness.results.store import RunStore, list_runs, results_root
+
+if TYPE_CHECKING:
+    from harness.reporting.build import Report
 
 
 def grade(
@@ -94,7 +97,9 @@ def report(
         raise ConfigError(f"--format {fmt!r}: use md, html or json, comma-separated")
     _check_out_dir(out_dir)
     try:
-        path = write_report([RunStore(results, r) for r in run_ids], out_dir, formats)
+        path = write_report(
+            [RunStore(results, r) for r in run_ids], out_dir, formats, _print_reading
+        )
     except OSError as exc:
         raise ResultsError(
             f"--out {out_dir or 'reports'}: cannot write the report ({exc.strerror or exc}); "
@@ -102,6 +107,14 @@ def report(
         ) from None
     for f in formats:
         out.print(f"report: {path / ('report.' + f)}")
+
+
+def _print_reading(rep: Report) -> None:
+    """Where censorship lives, per family of a `--family` run: the report's reading, said."""
+    for f in rep.layers:
+        out.print(f"where censorship lives, {f.family}:", markup=False)
+        for line in f.lines:
+            out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _check_out_dir(out_dir: str | None) -> None:

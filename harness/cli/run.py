@@ -52,6 +52,8 @@ def run(
     dry_run: o.DryRun = False,
     lag_threshold_ms: o.LagThreshold = 20.0,
     data_policy: o.DataPolicy = None,
+    family: o.FamilyOpt = None,
+    hosts: o.HostsOpt = None,
 ) -> None:
     """Send every suite item to every model and record the answers as Parquet."""
     opts = RunOptions(
@@ -68,6 +70,8 @@ def run(
         cache=cache,
         max_cost=max_cost,
         data_policy=data_policy,
+        family=family,
+        hosts=None if hosts is None else [h.strip() for h in hosts.split(",") if h.strip()],
         timeouts=Timeouts(read_s=timeout, deadline_s=deadline),
         policy=RetryPolicy(max_attempts=max_attempts),
     )

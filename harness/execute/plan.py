@@ -14,11 +14,12 @@ from harness.calls.http import Timeouts
 from harness.calls.limits import Limits
 from harness.calls.retry import RetryPolicy
 from harness.errors import ConfigError
+from harness.execute.hosts import expand_family
 from harness.execute.jobs import Job, expand
 from harness.execute.targets import resolve_targets
 from harness.policy.check import check_targets
 from harness.policy.model import Policy, load_policy
-from harness.results.manifest import Manifest
+from harness.results.manifest import HostTag, Manifest
 from harness.results.store import RunStore, new_run_id
 from harness.suites import Suite, load_suite, suite_from_dict
 from providers.base import Target
@@ -46,6 +47,10 @@ class RunOptions:
     data_policy: str | None = None
     """A data policy file (`--policy`, else $BENCH_POLICY): which endpoints the suite's data
     class may reach; checked before anything is sent."""
+    family: str | None = None
+    """Run one family's open weights on every reachable host (providers/families.py)."""
+    hosts: list[str] | None = None
+    """Only these hosts of the family (its host names, e.g. first-party)."""
 
 
 def in_shard(job: Job, shard: tuple[int, int] | None) -> bool:
@@ -68,6 +73,10 @@ class RunPlan:
     shard: tuple[int, int] | None
     cache: bool
     max_cost: float | None
+    hosts: dict[str, HostTag] = field(default_factory=dict)
+    """Per model ref of a `--family` run: the family and host it stands for."""
+    notices: list[str] = field(default_factory=list)
+    """What the plan left out of what was asked (hosts skipped for want of a key)."""
 
     def jobs(self, targets: list[Target]) -> list[Job]:
         return [j for j in expand(self.suite, targets, self.repeat) if in_shard(j, self.shard)]
@@ -139,6 +148,7 @@ def _resumed(opts: RunOptions, run_id: str) -> RunPlan:
         shard=(m.shard[0], m.shard[1]) if m.shard else None,
         cache=m.cache,
         max_cost=opts.max_cost if opts.max_cost is not None else m.max_cost,
+        hosts=dict(m.hosts),
     )
 
 
@@ -148,7 +158,14 @@ def plan_run(opts: RunOptions) -> RunPlan:
     if not opts.suite_path:
         raise ConfigError("give a suite file (bench run SUITE.yaml) or --resume RUN_ID")
     suite = load_suite(opts.suite_path)
-    models = opts.models or suite.models
+    hosts, notices = {}, []
+    if opts.family:
+        if opts.hosts is not None and not opts.hosts:
+            raise ConfigError("--hosts: name at least one host (see bench providers --families)")
+        hosts, notices = expand_family(opts.family, opts.hosts, opts.simulate)
+    elif opts.hosts:
+        raise ConfigError("--hosts picks hosts of a family: give --family too")
+    models = list(dict.fromkeys([*opts.models, *hosts])) if hosts else opts.models or suite.models
     if not models:
         raise ConfigError(
             f"{opts.suite_path}: no models; pass -m vendor:model or list models: in the suite"
@@ -166,6 +183,8 @@ def plan_run(opts: RunOptions) -> RunPlan:
         shard=opts.shard,
         cache=opts.cache,
         max_cost=opts.max_cost,
+        hosts=hosts,
+        notices=notices,
     )
 
 

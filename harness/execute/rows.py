@@ -140,6 +140,8 @@ def identity(run_id: str, job: Job, key: str | None) -> dict[str, Any]:
         "region": t.endpoint.region,
         "host": _host(t.base_url),
         "hq": t.vendor.hq,
+        "family": t.family,
+        "family_host": t.family_host,
         "protocol": t.protocol,
         "model_requested": t.model,
         "lang": item.lang,

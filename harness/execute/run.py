@@ -115,6 +115,7 @@ def new_manifest(plan: RunPlan, targets: list[Target], jobs: int, fx: FxRate) ->
         cache=plan.cache,
         max_cost=plan.max_cost,
         data_class=plan.suite.data_class,
+        hosts=plan.hosts,
     )
 
 
@@ -272,11 +273,11 @@ def execute(opts: RunOptions, on_start: OnStart | None = None) -> RunResult:
     real = resolve_targets(plan.models, None, False)
     said = refuse_by_policy(policy, plan.suite.data_class, real, plan.simulate)
     with simulator_url(plan.simulate) as url:
-        targets = resolve_targets(plan.models, url)
+        targets = resolve_targets(plan.models, url, hosts=plan.hosts)
         jobs = plan.jobs(targets)
         manifest = _start(plan, targets, jobs, fx, opts)
         done = plan.store.done_ids()
-        tally = Tally(notices=said + opts.limits.notices(targets))
+        tally = Tally(notices=plan.notices + said + opts.limits.notices(targets))
         on_done = on_start(jobs, done, tally.notices) if on_start else None
         st = _State(
             done, on_done, _cache(plan, jobs, done), budget_for(plan.max_cost, plan.store), tally

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 from harness.errors import ConfigError
 from harness.execute.jobs import canonical_ref
+from harness.results.manifest import HostTag
 from providers import resolve
 from providers.base import Target
 
@@ -23,9 +25,22 @@ def simulator_url(on: bool) -> Iterator[str | None]:
         yield sim.url
 
 
-def resolve_targets(models: list[str], url: str | None, require_key: bool = True) -> list[Target]:
-    """Every model resolved (keys checked unless told not to); a model listed twice is an error."""
+def resolve_targets(
+    models: list[str],
+    url: str | None,
+    require_key: bool = True,
+    hosts: Mapping[str, HostTag] | None = None,
+) -> list[Target]:
+    """Every model resolved (keys checked unless told not to), tagged with its family and host
+    in a `--family` run; a model listed twice is an error."""
     targets = [resolve(m, simulator_url=url, require_key=require_key) for m in models]
+    if hosts:
+        targets = [
+            replace(t, family=hosts[t.ref].family, family_host=hosts[t.ref].host)
+            if t.ref in hosts
+            else t
+            for t in targets
+        ]
     seen: dict[str, str] = {}
     for t in targets:
         key = canonical_ref(t)

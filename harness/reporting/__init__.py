@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,14 +66,23 @@ def to_json(rep: Report) -> str:
         "latency": rep.latency,
         "judges": rep.judges,
         "trend": rep.trend,
+        "layers": [
+            {"family": f.family, "verdicts": f.verdicts, "reading": f.lines} for f in rep.layers
+        ],
     }
     return json.dumps(_plain(data), ensure_ascii=False, indent=1, default=str)
 
 
 def write_report(
-    stores: list[RunStore], out_dir: str | Path | None = None, formats: tuple[str, ...] = FORMATS
+    stores: list[RunStore],
+    out_dir: str | Path | None = None,
+    formats: tuple[str, ...] = FORMATS,
+    on_built: Callable[[Report], None] | None = None,
 ) -> Path:
+    """Write the report files; `on_built` sees the report first (the CLI prints its reading)."""
     rep = build(stores)
+    if on_built is not None:
+        on_built(rep)
     name = stores[0].run_id if len(stores) == 1 else f"{stores[0].run_id}+{len(stores) - 1}"
     out = Path(out_dir or "reports") / name
     out.mkdir(parents=True, exist_ok=True)

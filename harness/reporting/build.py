@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from harness.analysis.labels import annotate, sensitivity_of
+from harness.analysis.layers import FamilyReading, readings
 from harness.analysis.trust import label_trust
 from harness.grading import classifier
 from harness.grading.graders.security import KINDS as SECURITY_KINDS
@@ -53,6 +54,8 @@ class Report:
     judges: list[dict[str, Any]]
     samples: list[dict[str, Any]]
     trend: pd.DataFrame
+    layers: list[FamilyReading] = field(default_factory=list)
+    """Per model family of a `--family` run: each host's figures and where censorship lives."""
     charts: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -138,12 +141,14 @@ def build(stores: list[RunStore]) -> Report:
         judges=_judges(grades),
         samples=side_by_side(df, sens),
         trend=runs_trend,
+        layers=readings(df, sens, {r: t.kind for m in manifests for r, t in m.hosts.items()}),
     )
     for name, fn in (
         ("pareto", lambda: charts.pareto(summary, sens)),
         ("latency", lambda: charts.latency(df)),
         ("heatmap", lambda: charts.heatmap(df)),
         ("trends", lambda: charts.trends(runs_trend, sens.levels.get(sens.focus or "", "focus"))),
+        ("hosts", lambda: charts.hosts(report.layers)),
     ):
         svg = fn()
         if svg:

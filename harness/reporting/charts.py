@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from harness.analysis import metrics
+from harness.analysis.layers import BLOCKED, IN_WORDS, FamilyReading
 from harness.suites.model import Sensitivity
 
 plt.rcParams.update({"font.size": 9, "svg.fonttype": "none", "figure.dpi": 96})
@@ -95,6 +96,32 @@ def heatmap(df: pd.DataFrame) -> str | None:
     ax.set_yticks(range(len(table)), [f"{c} · {lang}" for c, lang in table.index], fontsize=7)
     fig.colorbar(im, ax=ax, label="not answered (refusal, evasive, narrative, blocked)")
     ax.set_title("Not-answered rate per category × language")
+    return _svg(fig)
+
+
+def hosts(families: list[FamilyReading]) -> str | None:
+    """Small multiples, one panel per family: each host's China-sensitive answers split by
+    what stopped them (API block, withdrawn, refusal, evasive, official line)."""
+    if not families:
+        return None
+    fig, axes = plt.subplots(
+        len(families), 1, figsize=(6.4, 0.9 + 0.32 * sum(len(f.rows) for f in families)),
+        squeeze=False,
+    )  # fmt: skip
+    colours = ["#8c2d04", "#d94801", "#2171b5", "#6baed6", "#984ea3"]
+    for ax, family in zip(axes[:, 0], families, strict=True):
+        names = [r.label if r.host == r.kind else f"{r.label} ({r.kind})" for r in family.rows]
+        left = [0.0] * len(names)
+        for kind, colour in zip((*BLOCKED, *IN_WORDS), colours, strict=True):
+            shares = [r.rates[kind].value for r in family.rows]
+            ax.barh(names, shares, left=left, color=colour, label=kind.replace("_", " "))
+            left = [a + b for a, b in zip(left, shares, strict=True)]
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_title(f"{family.family}: share of China-sensitive prompts not answered", fontsize=9)
+        ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
+    axes[0, 0].legend(loc="lower right", fontsize=7, ncols=5, bbox_to_anchor=(1, 1.15))
+    fig.tight_layout()
     return _svg(fig)
 
 

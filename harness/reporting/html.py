@@ -66,6 +66,7 @@ def render(rep: Report) -> str:
         "latency": "Latency distributions",
         "heatmap": "Not answered per category and language",
         "trends": "Trends",
+        "hosts": "Where censorship lives: the same weights on each host",
     }
     for name, svg in rep.charts.items():
         parts.append(f"<h2>{titles[name]}</h2><div class='chart' id='chart-{name}'>{svg}</div>")

@@ -57,7 +57,10 @@ def render(rep: Report) -> str:
             ]
             lines.append("")
     if rep.charts:
-        lines += ["Charts (quality vs cost, latency, heatmap, trends) are in report.html.", ""]
+        lines += [
+            "Charts (quality vs cost, latency, heatmap, trends, hosts) are in report.html.",
+            "",
+        ]
     if rep.simulated:
         lines += [WATERMARK, ""]
     return "\n".join(lines)

@@ -6,7 +6,8 @@ from typing import Any
 
 import pandas as pd
 
-from harness.analysis.stats import Rate
+from harness.analysis.layers import LAYERS, FamilyReading
+from harness.analysis.stats import Paired, Rate
 from harness.reporting.build import Report
 
 Section = tuple[str, str, list[str], list[list[str]]]
@@ -221,6 +222,50 @@ def facts(rep: Report) -> Section | None:
         ["model", "sensitivity", "lang", "answers", "mean fact coverage", "no fact given"],
         rows,
     )
+
+
+def host_layers(rep: Report) -> list[Section]:
+    """Per family: the reading (which layer censors), then each host's figures on the
+    China-sensitive items."""
+    out: list[Section] = []
+    focus = rep.sensitivity.levels.get(rep.sensitivity.focus or "", "focus")
+    for f in rep.layers:
+        out.append(
+            (
+                f"Where censorship lives: {f.family}",
+                f"The same open weights on every host, {focus} items: the maker's API "
+                "moderation shows as blocks only there, the weights as refusals everywhere, "
+                "a host's filter as a host that differs from the others.",
+                ["layer", "verdict", "evidence"],
+                [[LAYERS[k], verdict, evidence] for k, verdict, evidence in f.said],
+            )
+        )
+        out.append(_host_table(f, focus))
+    return out
+
+
+def _host_table(f: FamilyReading, focus: str) -> Section:
+    heads = ["host", "kind", "model", "n", "API block", "withdrawn", "refusal", "evasive",
+             "official line", "fact coverage", "not answered EN / ZH", "ZH vs EN p",
+             "vs first-party p"]  # fmt: skip
+    rows = []
+    for r in f.rows:
+        rt = r.rates
+        rows.append(
+            [r.label, r.kind, r.model, str(r.n),
+             *(_r(rt[k]) for k in ("api_block", "withdrawn", "refusal", "evasive", "narrative")),
+             _pct(r.coverage), f"{_r(rt['en'])} / {_r(rt['zh'])}",
+             _p(r.zh_vs_en), _p(r.vs_first_party)]
+        )  # fmt: skip
+    note = (
+        f"{focus} items per host. p: McNemar on shared items (not answered), unadjusted; the "
+        "reading above adjusts its comparisons (Holm)."
+    )
+    return (f"Hosts of {f.family}", note, heads, rows)
+
+
+def _p(t: Paired | None) -> str:
+    return "–" if t is None else f"{t.p_value:.2g}"
 
 
 def _verdict(significant: bool) -> str:
@@ -486,6 +531,7 @@ def sections(rep: Report) -> list[Section]:
         labels(rep),
         trust(rep),
         facts(rep),
+        *host_layers(rep),
         security(rep),
         attack_families(rep),
         paired(rep),

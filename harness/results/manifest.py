@@ -84,6 +84,16 @@ class FlowEntry(_Model):
     """The data policy the run was checked against, if any."""
 
 
+class HostTag(_Model):
+    """A model ref of a `--family` run: which open weights, on which host."""
+
+    family: str
+    host: str
+    """The family's host name: first-party, or the name the family file gives the host."""
+    kind: str
+    """first-party, host (a third party's API) or self-hosted (a local server)."""
+
+
 class Manifest(_Model):
     run_id: str
     schema_version: int
@@ -115,9 +125,12 @@ class Manifest(_Model):
     data_class: str = "public"
     data_flow: list[FlowEntry] = []
     """Per endpoint: where the prompts went and how much (a resume adds to it)."""
+    hosts: dict[str, HostTag] = {}
+    """Per model ref of a `--family` run: the family and host it stands for."""
 
 
 __all__ = [
+    "HostTag",
     "EndpointInfo",
     "FlowEntry",
     "FxInfo",

@@ -108,6 +108,10 @@ class ResponseRow(Record):
     region: str = col("Where the endpoint serves from, as the vendor names it.")
     host: str | None = col("Host of the base URL the request went to.")
     hq: str = col("Vendor headquarters country (ISO code).")
+    family: str | None = col("Model family (one set of open weights) of a --family run.")
+    family_host: str | None = col(
+        "The family's host this row stands for (first-party, or the host's name)."
+    )
     protocol: str = col("Wire protocol spoken: openai_chat, anthropic_messages or gemini.")
     model_requested: str = col("Model name sent in the request.")
     model_reported: str | None = col("Model name the vendor reported back (null if none).")

@@ -15,10 +15,10 @@ import pyarrow as pa
 
 from harness.results.records import AttemptRow, GradeRow, Record, ResponseRow
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """1: first release. 2: adds cache_key, cached, latency_suspect, cost_original, price_tier.
 3: attempts add purpose and cost_usd (judge attempts are recorded too); grades add source and
-unsure. Columns a version lacks read as null."""
+unsure. 4: responses add family and family_host. Columns a version lacks read as null."""
 
 _TS = pa.timestamp("us", tz="UTC")
 _ARROW: dict[object, pa.DataType] = {

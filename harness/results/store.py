@@ -303,7 +303,10 @@ class RunStore:
 
     def _write_tmp(self, table: str, index: int, rows: list[dict[str, Any]]) -> Path:
         tmp = self.dir / f"{table}-{index:05d}.parquet.tmp"
-        pq.write_table(_arrow(table, rows), tmp, compression="zstd")
+        # our own handle, closed however the write ends: a writer that failed on a full disk
+        # must not keep a deleted file's blocks (and the manifest's room) while the error lives
+        with pa.OSFile(str(tmp), "wb") as fh:
+            pq.write_table(_arrow(table, rows), fh, compression="zstd")
         return tmp
 
     def write_grades(self, rows: Sequence[GradeRow]) -> int:

@@ -13,16 +13,18 @@ import hashlib
 import json
 import random
 import re
+import typing
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from harness.grading.classifier import classify
 from harness.grading.judge_prompts import MARKER
+from harness.simulator.layers import Layers, layered_action, member
 from providers.catalog import Signature, Vendor
 
 SCENARIO = Path(__file__).with_name("scenario.yaml")
@@ -72,6 +74,16 @@ class Scenario(BaseModel):
     topics: dict[str, list[str]] = {}
     reasoning_models: list[str] = []
     rules: list[_Rule] = []
+    families: dict[str, Layers] = {}
+
+    @model_validator(mode="after")
+    def _known_actions(self) -> Scenario:
+        for family, layers in self.families.items():
+            for action in layers.actions():
+                if action not in typing.get_args(Action):
+                    raise ValueError(f"families.{family}: unknown action {action!r}")
+        return self
+
     texts: dict[str, dict[str, list[str]]] = {}
     subjects: dict[str, Subject] = {}
 
@@ -267,6 +279,28 @@ def _body(
     return []
 
 
+def _choose(
+    scenario: Scenario,
+    where: tuple[Vendor, str, str],
+    prompt: str,
+    system: str,
+    lang: str,
+    nth: int,
+    rng: random.Random,
+) -> Action:
+    """A family member's answer goes through its layers (simulator/layers.py); any other
+    request, or a topic the family's weights say nothing about, follows the rules."""
+    vendor, endpoint, model = where
+    topic = scenario.topic_of(prompt, system)
+    who = member(vendor.id, endpoint, model) if scenario.families and endpoint else None
+    if who is not None and who[0] in scenario.families:
+        action = layered_action(scenario.families[who[0]], who, topic, lang, prompt, nth, rng)
+        if action is not None:
+            return typing.cast(Action, action)
+    mix = scenario.mix_for(vendor, topic, lang)
+    return rng.choices(list(mix), weights=list(mix.values()))[0]
+
+
 def script_for(
     scenario: Scenario,
     vendor: Vendor,
@@ -278,12 +312,12 @@ def script_for(
     max_tokens: int | None,
     judge_noise: float = 0.1,
     system: str = "",
+    endpoint: str = "",
 ) -> Script:
     seed = hashlib.sha256(f"{vendor.id}\x1f{model}\x1f{prompt}\x1f{nth}".encode()).digest()
     rng = random.Random(seed)
     lang = _lang(prompt)
-    mix = scenario.mix_for(vendor, scenario.topic_of(prompt, system), lang)
-    action: Action = rng.choices(list(mix), weights=list(mix.values()))[0]
+    action = _choose(scenario, (vendor, endpoint, model), prompt, system, lang, nth, rng)
     block = _block_for(vendor, protocol, action) if action in ("block", "withdrawn") else None
     if action in ("block", "withdrawn") and block is None:
         action = "refusal"  # a vendor with no moderation layer can only refuse in words
@@ -303,4 +337,4 @@ def script_for(
     return Script(action, body, reasoning, block, finish)
 
 
-__all__ = ["Scenario", "Script", "default_scenario", "script_for"]
+__all__ = ["Action", "Scenario", "Script", "default_scenario", "script_for"]

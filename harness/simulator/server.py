@@ -293,6 +293,7 @@ class SimApp:
             req.max_tokens,
             cfg.judge_noise,
             req.system,
+            request.match_info["endpoint"],
         )
         sig = script.block
         if script.action == "block" and sig is not None and sig.example and not sig.finish_reason:
