@@ -14,6 +14,7 @@ from harness.grading.graders.security import KINDS as SECURITY_KINDS
 from harness.grading.judge import cohen_kappa
 from harness.grading.judge_check import JudgeCheck, last_check
 from harness.reporting import charts
+from harness.reporting.findings import Findings, derive
 from harness.reporting.tables import (
     attacks,
     fact_coverage,
@@ -54,6 +55,9 @@ class Report:
     samples: list[dict[str, Any]]
     trend: pd.DataFrame
     charts: dict[str, str] = field(default_factory=dict)
+    findings: Findings = field(default_factory=Findings)
+    """The numbered statements the report opens with (findings.py)."""
+    baseline: str | None = None
 
     @property
     def title(self) -> str:
@@ -109,7 +113,13 @@ def _checks(root: str, grades: pd.DataFrame | None) -> list[JudgeCheck]:
     return [c for c in found if c is not None]
 
 
-def build(stores: list[RunStore]) -> Report:
+def _baseline(store: RunStore, sens: Sensitivity) -> pd.DataFrame:
+    """A baseline run's responses, labelled as the report's own are."""
+    grades = store.read_optional("grades")
+    return annotate(store.read("responses").to_pandas(), grades, sens)
+
+
+def build(stores: list[RunStore], baseline: RunStore | None = None) -> Report:
     manifests = [s.manifest() for s in stores]
     df = pd.concat([s.read("responses").to_pandas() for s in stores], ignore_index=True)
     attempts = _concat([s.read_optional("attempts") for s in stores])
@@ -138,6 +148,13 @@ def build(stores: list[RunStore]) -> Report:
         judges=_judges(grades),
         samples=side_by_side(df, sens),
         trend=runs_trend,
+        findings=derive(
+            df,
+            sens,
+            _baseline(baseline, sens) if baseline is not None else None,
+            baseline.run_id if baseline is not None else "",
+        ),
+        baseline=baseline.run_id if baseline is not None else None,
     )
     for name, fn in (
         ("pareto", lambda: charts.pareto(summary, sens)),
