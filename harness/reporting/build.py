@@ -13,7 +13,8 @@ from harness.grading import classifier
 from harness.grading.graders.security import KINDS as SECURITY_KINDS
 from harness.grading.judge import cohen_kappa
 from harness.grading.judge_check import JudgeCheck, last_check
-from harness.reporting import charts
+from harness.reporting import charts, rate_charts
+from harness.reporting.card_data import differing, focus_by_lang, price_sources
 from harness.reporting.findings import Findings, derive
 from harness.reporting.tables import (
     attacks,
@@ -58,6 +59,12 @@ class Report:
     findings: Findings = field(default_factory=Findings)
     """The numbered statements the report opens with (findings.py)."""
     baseline: str | None = None
+    differing: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Per model, the answers furthest from the other models' (card_data.py)."""
+    prices: dict[str, str] = field(default_factory=dict)
+    focus_langs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per model and language, not answered on focus items (a Rate)."""
+    """Per model, its price list and the date it was checked."""
 
     @property
     def title(self) -> str:
@@ -155,10 +162,15 @@ def build(stores: list[RunStore], baseline: RunStore | None = None) -> Report:
             baseline.run_id if baseline is not None else "",
         ),
         baseline=baseline.run_id if baseline is not None else None,
+        differing=differing(df),
+        prices=price_sources(df),
+        focus_langs=focus_by_lang(df, sens),
     )
     for name, fn in (
         ("pareto", lambda: charts.pareto(summary, sens)),
         ("latency", lambda: charts.latency(df)),
+        ("refusals", lambda: rate_charts.refusals(df, sens)),
+        ("attacks", lambda: rate_charts.attacks(attack_table)),
         ("heatmap", lambda: charts.heatmap(df)),
         ("trends", lambda: charts.trends(runs_trend, sens.levels.get(sens.focus or "", "focus"))),
     ):

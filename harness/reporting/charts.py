@@ -15,9 +15,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from harness.analysis import metrics
+from harness.reporting.fonts import chart_families
 from harness.suites.model import Sensitivity
 
-plt.rcParams.update({"font.size": 9, "svg.fonttype": "none", "figure.dpi": 96})
+plt.rcParams.update(
+    {"font.size": 9, "svg.fonttype": "none", "figure.dpi": 96, "font.family": chart_families()}
+)
 
 
 def _svg(fig: plt.Figure) -> str:

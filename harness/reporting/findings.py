@@ -42,8 +42,8 @@ class Findings:
     items: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """What could not be measured, and how the tests are adjusted."""
-    tests: list[tuple[str, Comparison]] = field(default_factory=list)
-    """Every test behind the findings (topic, comparison), adjusted: the appendix table."""
+    tests: list[tuple[str, str, Comparison]] = field(default_factory=list)
+    """Every test behind the findings (topic, unit, comparison), adjusted: the appendix's."""
 
 
 def fig(v: float, unit: str) -> str:
@@ -129,23 +129,23 @@ def _gaps(g: Gaps) -> list[Finding]:
     ]
 
 
-def _adjust(cs: list[Contest], gs: list[Gaps]) -> list[tuple[str, Comparison]]:
+def _adjust(cs: list[Contest], gs: list[Gaps]) -> list[tuple[str, str, Comparison]]:
     """Holm over every distinct test (a most/least pair on the same data is one test); each
     contest's and gap's tests get their adjusted p-values in place."""
-    unique: dict[tuple[str, ...], tuple[str, Comparison]] = {}
+    unique: dict[tuple[str, ...], tuple[str, str, Comparison]] = {}
     for c in cs:
         for t in c.tests:
-            unique.setdefault((c.axis.key, *sorted((t.a, t.b))), (c.axis.metric, t))
+            unique.setdefault((c.axis.key, *sorted((t.a, t.b))), (c.axis.metric, c.axis.unit, t))
     for g in gs:
         for t in g.tests:
-            unique.setdefault((g.axis.key, t.a, t.b), (g.axis.topic, t))
-    done = holm([t for _, t in unique.values()])
+            unique.setdefault((g.axis.key, t.a, t.b), (g.axis.topic, g.axis.unit, t))
+    done = holm([t for *_, t in unique.values()])
     p = {k: d.p_adj for k, d in zip(unique, done, strict=True)}
     for c in cs:
         c.tests = [replace(t, p_adj=p[(c.axis.key, *sorted((t.a, t.b)))]) for t in c.tests]
     for g in gs:
         g.tests = [replace(t, p_adj=p[(g.axis.key, t.a, t.b)]) for t in g.tests]
-    return [(topic, d) for (topic, _), d in zip(unique.values(), done, strict=True)]
+    return [(topic, unit, d) for (topic, unit, _), d in zip(unique.values(), done, strict=True)]
 
 
 def _notes(df: pd.DataFrame, tests: int) -> list[str]:
