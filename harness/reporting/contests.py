@@ -16,7 +16,6 @@ import pandas as pd
 
 from harness.analysis.compare import Comparison, paired_bootstrap, paired_rates, quantile, ratio
 from harness.analysis.metrics import timed
-from harness.reporting.tables import _key
 from harness.suites.model import Sensitivity
 
 Test = Callable[[str, str, pd.DataFrame, pd.DataFrame], Comparison | None]
@@ -46,10 +45,20 @@ class Contest:
     tests: list[Comparison] = field(default_factory=list)
 
 
+ITEM = "_item"
+"""An integer per item answer (run, case, repeat), numbered once for all comparisons."""
+
+
+def number_items(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with `ITEM`: comparisons never pair answers across runs."""
+    keys = ["run_id", "case_id", "repeat"]
+    return df.assign(**{ITEM: df.groupby(keys, sort=False, observed=True).ngroup()})
+
+
 def wide(rows: pd.DataFrame, columns: list[str]) -> dict[str, pd.DataFrame]:
-    """Per model, its rows keyed by item (run, case, repeat) for pairing with another model."""
-    keyed = rows.assign(_k=_key(rows)).drop_duplicates(["_k", "model"])
-    return {m: g.set_index("_k")[columns] for m, g in keyed.groupby("model", sort=True)}
+    """Per model, its rows indexed by item, for pairing with another model's."""
+    keyed = rows.drop_duplicates([ITEM, "model"])
+    return {m: g.set_index(ITEM)[columns] for m, g in keyed.groupby("model", sort=True)}
 
 
 def contest(
@@ -116,9 +125,8 @@ def cost_per_correct(df: pd.DataFrame) -> Contest | None:
     )
 
 
-def ttft(df: pd.DataFrame, q: float) -> Contest | None:
-    rows = timed(df)
-    frames = wide(rows[rows["ttft_s"].notna()], ["ttft_s"])
+def ttft(frames: dict[str, pd.DataFrame], q: float) -> Contest | None:
+    """`frames`: each model's timed rows with a TTFT (`wide`)."""
 
     def test(a: str, b: str, x: pd.DataFrame, y: pd.DataFrame) -> Comparison | None:
         return paired_bootstrap(a, b, x.to_numpy(), y.to_numpy(), quantile(q))
@@ -174,8 +182,11 @@ def not_answered(df: pd.DataFrame, sens: Sensitivity) -> list[Contest]:
 
 
 def contests(df: pd.DataFrame, sens: Sensitivity) -> list[Contest]:
-    found = [cost_per_correct(df), ttft(df, 0.5), ttft(df, 0.95), quality(df)]
+    """`df`: annotated responses with `ITEM` (`number_items`)."""
+    rows = timed(df)
+    latencies = wide(rows[rows["ttft_s"].notna()], ["ttft_s"])
+    found = [cost_per_correct(df), ttft(latencies, 0.5), ttft(latencies, 0.95), quality(df)]
     return [c for c in found if c is not None] + not_answered(df, sens)
 
 
-__all__ = ["Contest", "contests", "wide"]
+__all__ = ["ITEM", "Axis", "Contest", "contests", "number_items", "wide"]

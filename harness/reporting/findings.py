@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from harness.analysis.compare import Comparison, holm
-from harness.reporting.contests import Contest, contests
+from harness.reporting.contests import Contest, contests, number_items
 from harness.reporting.gaps import Gaps, languages, mirrors, moved
 from harness.suites.model import Sensitivity
 
@@ -174,7 +174,7 @@ def derive(
     base_run: str = "",
 ) -> Findings:
     """Findings from annotated responses (`labels.annotate`), and against a baseline's."""
-    cs = contests(df, sens)
+    cs = contests(number_items(df), sens)
     gs = [g for g in (mirrors(df, sens), languages(df, sens)) if g is not None]
     if base is not None:
         gs += moved(df, base, sens, base_run)

@@ -13,7 +13,7 @@ import pandas as pd
 from harness.analysis.compare import Comparison, paired_bootstrap, paired_rates, quantile
 from harness.analysis.metrics import timed
 from harness.reporting.contests import Axis
-from harness.reporting.tables import _key
+from harness.reporting.pairing import linked
 from harness.suites.model import Sensitivity
 
 
@@ -27,15 +27,6 @@ class Gaps:
     tests: list[Comparison] = field(default_factory=list)
 
 
-def _pairs(g: pd.DataFrame, left: pd.DataFrame, link: str) -> tuple[list[bool], list[bool]]:
-    """`left` rows' not-answered flags against those of the items their `link` names."""
-    items = g.set_index(_key(g))["not_answered"]
-    items = items[~items.index.duplicated()]
-    other = _key(left, link)
-    ok = other.isin(items.index).to_numpy()
-    return list(left["not_answered"][ok].astype(bool)), list(items.loc[other[ok]].astype(bool))
-
-
 def mirrors(df: pd.DataFrame, sens: Sensitivity) -> Gaps | None:
     """Each model's focus items against their mirrors (all languages)."""
     if not sens.focus or "mirror_id" not in df:
@@ -47,9 +38,9 @@ def mirrors(df: pd.DataFrame, sens: Sensitivity) -> Gaps | None:
         ),
         (f"{name} items", "their mirrors"),
     )
-    for model, g in df.groupby("model", sort=True):
-        left = g[(g["sensitivity"] == sens.focus) & g["mirror_id"].notna()]
-        t = paired_rates(model, "mirror", *_pairs(g, left, "mirror_id"))
+    left = df[(df["sensitivity"] == sens.focus) & df["mirror_id"].notna()]
+    for model, (x, y) in linked(df, left, "mirror_id").items():
+        t = paired_rates(model, "mirror", x, y)
         if t is not None:
             found.tests.append(t)
     return found if found.tests else None
@@ -64,9 +55,9 @@ def languages(df: pd.DataFrame, sens: Sensitivity) -> Gaps | None:
         Axis("lang", f"{name} items, ZH vs EN", "not answered", "rate", "chart-refusals"),
         (f"{name} items in ZH", "the same items in EN"),
     )
-    for model, g in df.groupby("model", sort=True):
-        left = g[(g["sensitivity"] == sens.focus) & g["pair_id"].notna() & (g["lang"] == "zh")]
-        t = paired_rates(model, "EN", *_pairs(g, left, "pair_id"))
+    left = df[(df["sensitivity"] == sens.focus) & df["pair_id"].notna() & (df["lang"] == "zh")]
+    for model, (x, y) in linked(df, left, "pair_id").items():
+        t = paired_rates(model, "EN", x, y)
         if t is not None:
             found.tests.append(t)
     return found if found.tests else None
