@@ -34,7 +34,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 HANZI = re.compile("[\u4e00-\u9fff]")
 
 
-def _scenario() -> Scenario:
+def _scenario(zh_refusal: float = 0.7) -> Scenario:
     base = default_scenario()
     return Scenario(
         topics=base.topics,
@@ -43,7 +43,7 @@ def _scenario() -> Scenario:
         rules=[
             {
                 "when": {"vendor": "deepseek", "topic": "cn", "lang": "zh"},
-                "mix": {"refusal": 0.7, "answer": 0.3},
+                "mix": {"refusal": zh_refusal, "answer": 1 - zh_refusal},
             },
             {"when": {"topic": "cn"}, "mix": {"refusal": 0.3, "answer": 0.7}},
             {"when": {}, "mix": {"answer": 1.0}},
@@ -51,10 +51,8 @@ def _scenario() -> Scenario:
     )
 
 
-@pytest.fixture(scope="module")
-def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("planted")
-    with Simulator(SimConfig(ttft_ms=0, token_ms=0, tokens=(5, 12)), _scenario()) as sim:
+def _run(results: Path, run_id: str, scenario: Scenario) -> None:
+    with Simulator(SimConfig(ttft_ms=0, token_ms=0, tokens=(5, 12)), scenario) as sim:
         env = {
             "DEEPSEEK_API_KEY": "sk-test",
             "DEEPSEEK_BASE_URL": f"{sim.url}/v/deepseek/global",
@@ -65,11 +63,17 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "run",
             str(ROOT / "suites" / "censorship.yaml"),
             *("-m", PLANTED, "-m", LEVEL),
-            *("--results", str(tmp / "r"), "--run-id", "planted", "--no-progress"),
+            *("--results", str(results), "--run-id", run_id, "--no-progress"),
             env=env,
             timeout=300,
         )
     assert run.returncode == 0, run.stderr
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("planted")
+    _run(tmp / "r", "planted", _scenario())
     rep = bench(
         "report", "planted", "--results", str(tmp / "r"), "--out", str(tmp / "out"),
         "--format", "md,html,json",
@@ -191,3 +195,22 @@ def test_pdf_without_an_engine_is_one_line(planted: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Chromium" in lines[0] and "apt-get install chromium" in lines[0]
     assert not (out / "x" / "planted").exists()  # refused before anything was built
+
+
+def test_what_moved_since_the_baseline(planted: Path) -> None:
+    """A baseline where the planted model refused ZH China items far less: the findings say it
+    moved, up, and say nothing moved for the model whose answers did not change."""
+    results, out = planted.parent.parent / "r", planted.parent.parent / "vs"
+    _run(results, "before", _scenario(zh_refusal=0.05))
+    done = bench(
+        "report", "planted", "--baseline", "before", "--results", str(results), "--out",
+        str(out), "--format", "json,md",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    moved = [f for f in _findings(out / "planted") if f["topic"].startswith("Since baseline")]
+    claims = [f for f in moved if f["claim"] and "not answered" in f["topic"]]
+    assert [f["models"] for f in claims] == [[PLANTED]]
+    (test,) = claims[0]["tests"]
+    assert test["a_value"] > test["b_value"] and test["low"] > 0  # up since the baseline
+    assert not any(LEVEL in f["models"] for f in moved if "TTFT" not in f["topic"])
+    assert "Compared with baseline run `before`" in (out / "planted" / "report.md").read_text()

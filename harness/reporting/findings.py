@@ -97,10 +97,7 @@ def _contest(c: Contest) -> Finding:
 def _gap_text(g: Gaps, t: Comparison) -> str:
     unit = g.axis.unit
     if g.axis.key.startswith("moved:"):
-        return (
-            f"{t.a}: {g.axis.metric} {fig(t.b_value, unit)} in the baseline, "
-            f"{fig(t.a_value, unit)} in this run."
-        )
+        return f"{t.a}: {fig(t.b_value, unit)} in the baseline, {fig(t.a_value, unit)} in this run."
     return (
         f"{t.a} did not answer {fig(t.a_value, unit)} of {g.sides[0]} and "
         f"{fig(t.b_value, unit)} of {g.sides[1]}."

@@ -35,13 +35,14 @@ def section(s: Section, collapsed: bool = False) -> str:
     return f"<h2 id='{slug(title)}'>{escape(title)}</h2>{text}{table(heads, rows)}"
 
 
-def findings(rep: Report) -> str:
+def findings(rep: Report, links: bool = True) -> str:
+    """The numbered findings; `links` to their evidence (not on the printed summary)."""
     f = rep.findings
     items = "".join(
         f"<li id='finding-{i}' class='{'claim' if x.claim else 'none'}'>"
         f"<b>{escape(x.topic)}:</b> {escape(x.text)} "
-        f"<a href='#{escape(x.evidence)}'>evidence</a>"
-        f"<span class='detail'>{escape(x.detail)}</span></li>"
+        + (f"<a href='#{escape(x.evidence)}'>evidence</a>" if links else "")
+        + f"<span class='detail'>{escape(x.detail)}</span></li>"
         for i, x in enumerate(f.items, 1)
     )
     notes = "".join(f"<p class='note'>{escape(n)}</p>" for n in f.notes)

@@ -42,7 +42,7 @@ def render(rep: Report) -> str:
         f"<title>bench summary: {escape(rep.title)}</title><style>{CSS}</style></head><body>"
         f"<h1>bench summary: {escape(rep.title)}</h1>{sim}<p class='note'>{escape(runs)}; "
         f"{rep.responses} responses. Evidence for each finding: report.html.</p>"
-        f"{html_parts.findings(rep)}"
+        f"{html_parts.findings(rep, links=False)}"
         f"<div class='overview'>{html_parts.charts(picked)}</div></body></html>"
     )
 
