@@ -48,7 +48,7 @@ def pareto(summary: pd.DataFrame, sens: Sensitivity) -> str | None:
         if score > best:
             front.append((cost, score))
             best = score
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig, ax = plt.subplots(figsize=(6.4, 3.3))
     for model, cost, score in rows:
         ax.scatter(cost, score, s=30)
         ax.annotate(model, (cost, score), fontsize=7, xytext=(4, 3), textcoords="offset points")

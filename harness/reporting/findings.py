@@ -147,15 +147,15 @@ def _adjust(cs: list[Contest], gs: list[Gaps]) -> list[tuple[str, str, Compariso
 
 def _notes(df: pd.DataFrame, tests: int) -> list[str]:
     notes = [
-        f"Each claim below is significant at 5% after Holm's adjustment over all {tests} tests "
-        "behind these findings, so the chance that any of them is a false positive is at most "
-        "5%. 'No significant difference' means the test found none, not that the models are "
-        "equal. Intervals are 95%."
+        f"Claims are significant at 5% after Holm's adjustment over all {tests} tests behind "
+        "these findings (the chance that any claim is a false positive is at most 5%); 'no "
+        "significant difference' means the test found none, not that the models are equal. "
+        "Intervals are 95%, unadjusted."
     ]
     if not df["quality_pass"].notna().any():
         notes.append(
-            "No quality measure: no quality grader decided any answer in this run, so the "
-            "cheapest per correct answer and the highest quality are not computed."
+            "No quality measure (no quality grader decided an answer): no cheapest per correct "
+            "answer, no highest quality."
         )
     elif not (df["quality_pass"].notna() & df["cost_usd"].notna()).any():
         notes.append(

@@ -29,14 +29,17 @@ th{background:#f5f5f7;position:sticky;top:0}tr:nth-child(even) td{background:#fa
 .answer{border:1px solid #ddd;padding:.5rem;white-space:pre-wrap;font-size:12px;
  overflow-wrap:anywhere}
 .label{font-weight:600}
-ol.findings li{margin:.3rem 0}ol.findings li.none{color:#555}
-.detail{display:block;color:#666;font-size:12px}
+ol.findings{margin:.3rem 0}ol.findings li{margin:.15rem 0;line-height:1.35}
+ol.findings li.none{color:#555}
+.detail{display:block;color:#666;font-size:11.5px}
 .overview{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:1rem}
+#overview h2,#findings h2{margin-top:1rem}
 figure.chart{margin:0}figure.wide{grid-column:1/-1}figcaption{font-weight:600;font-size:13px}
 .card{border:1px solid #ddd;border-radius:6px;padding:.5rem 1rem;margin:.75rem 0}
 .card h3{margin:.2rem 0}.card h4{font-size:13px;margin:.5rem 0 .2rem}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:1px 10px;font-size:12px;margin:0}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:1px 10px;font-size:12px;margin:0;
+ align-content:start}
 dt{color:#555}dd{margin:0}
 details{margin:.5rem 0}summary{font-weight:600;cursor:pointer;font-size:1.05rem}
 @media print{.watermark{position:fixed}th{position:static}h2{break-after:avoid}

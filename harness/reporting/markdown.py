@@ -67,8 +67,9 @@ def _cards(rep: Report) -> list[str]:
             lines += ["", "Answers that differ most from the other models':", ""]
         for a in c.answers:
             lines.append(
-                f"1. `{_text(a['case_id'])}` **{_text(a['label'])}** (others: {a['others']}): "
-                f"> {_text(a['prompt'])} — {_text(a['text'][:400])}"
+                f"1. {_text(a['case_id'])}: **{_text(a['label'])}** (others: "
+                f"{_text(a['others'])}). Prompt: {_text(a['prompt'])} Answer: "
+                f"{_text(a['text'][:400])}"
             )
         lines.append("")
     return lines
