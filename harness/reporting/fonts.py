@@ -52,13 +52,18 @@ def cjk_font() -> str | None:
     found = next((n for n in CJK_FONTS if n in _known()), None)
     if found is not None:
         return found
-    for path in font_manager.findSystemFonts():
-        if any(hint in Path(path).name.lower() for hint in _FILES):
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):  # an unreadable font file: skip it
-                continue
-    return next((n for n in CJK_FONTS if n in _known()), None)
+    hinted = [
+        p for p in font_manager.findSystemFonts() if any(h in Path(p).name.lower() for h in _FILES)
+    ]
+    for path in sorted(hinted, key=lambda p: ("sans" not in p.lower(), "bold" in p.lower(), p)):
+        try:
+            font_manager.fontManager.addfont(path)  # one file at a time: a CJK file is large
+        except (OSError, RuntimeError, ValueError):  # an unreadable font file: skip it
+            continue
+        found = next((n for n in CJK_FONTS if n in _known()), None)
+        if found is not None:
+            return found
+    return None
 
 
 def chart_families() -> list[str]:
