@@ -70,7 +70,7 @@ def finding_tests(rep: Report) -> Section | None:
     note = (
         "Each finding's comparisons: the leader against every other model on shared items, or "
         "one model against itself (focus items vs mirrors, ZH vs EN, this run vs the baseline). "
-        "Holm's adjustment runs over all of them together."
+        "Holm's adjustment runs over all of them at once."
     )
     return ("Tests behind the findings", note, heads, rows) if rows else None
 
