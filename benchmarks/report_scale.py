@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from throughput import ROOT, measure
 
-from harness.results.schema import GRADES, RESPONSES
+from harness.results.manifest import FxInfo, Manifest
+from harness.results.schema import GRADES, RESPONSES, SCHEMA_VERSION
 
 PART = 100_000
 
@@ -95,19 +96,22 @@ def synth(run_dir: Path, rows: int) -> None:
             ),
             run_dir / f"grades-{part:05d}.parquet",
         )
-    (run_dir / "manifest.json").write_text(
-        json.dumps(
-            {
-                "run_id": "big",
-                "suite_name": "synthetic",
-                "rows": rows,
-                "status": "finished",
-                "simulated": True,
-                "created_at": "2026-11-27",
-                "fx": {"cny_per_usd": 7.25},
-            }
-        )
+    manifest = Manifest(
+        run_id="big",
+        schema_version=SCHEMA_VERSION,
+        created_at="2026-11-27T00:00:00+00:00",
+        suite_name="synthetic",
+        suite_hash="0",
+        suite={"name": "synthetic"},
+        models=models,
+        repeat=1,
+        jobs=rows,
+        rows=rows,
+        status="finished",
+        simulated=True,
+        fx=FxInfo(cny_per_usd=7.25, source="synthetic"),
     )
+    (run_dir / "manifest.json").write_text(manifest.model_dump_json())
 
 
 def main() -> None:

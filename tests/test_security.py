@@ -90,6 +90,9 @@ def test_simulated_security_run_and_report(tmp_path: Path) -> None:
     md = (out / "s" / "report.md").read_text()
     assert "## Security: attack success" in md and "## Attack success per family" in md
     assert "EN vs ZH on the same attacks (McNemar)" in md
+    # attack success is an overview chart, before any table
+    assert md.index("(charts/attacks.svg)") < md.index("## Security: attack success")
+    assert "<svg" in (out / "s" / "charts" / "attacks.svg").read_text()
     for kind in ("leak", "injection", "jailbreak"):
         assert f"| {kind} |" in md
     # where the data went: both endpoints, with their jurisdictions and the requests sent

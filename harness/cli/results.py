@@ -85,20 +85,30 @@ def report(
         str | None, typer.Option("--out", help="Reports directory (default ./reports).")
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="Any of md, html, json, comma-separated.")
+        str,
+        typer.Option(
+            "--format",
+            help="Any of md, html, json, pdf (a one-page summary, printed by Chromium), "
+            "comma-separated.",
+        ),
     ] = "md,html",
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="A run of the same suite to compare with: findings say what moved."),
+    ] = None,
 ) -> None:
-    """Write the comparison report to <out>/<run_id>/report.{md,html,json}."""
+    """Write the comparison report to <out>/<run_id>/report.{md,html,json,pdf}."""
     from harness.reporting import FORMATS, write_report  # (pandas, scipy only when reporting)
 
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise ConfigError(f"--format {fmt!r}: use md, html or json, comma-separated")
+        raise ConfigError(f"--format {fmt!r}: use md, html, json or pdf, comma-separated")
     _check_out_dir(out_dir)
+    base = RunStore(results, baseline) if baseline else None
     try:
         path = write_report(
-            [RunStore(results, r) for r in run_ids], out_dir, formats, _print_reading
+            [RunStore(results, r) for r in run_ids], out_dir, formats, base, _print_reading
         )
     except OSError as exc:
         raise ResultsError(

@@ -14,7 +14,9 @@ from harness.grading import classifier
 from harness.grading.graders.security import KINDS as SECURITY_KINDS
 from harness.grading.judge import cohen_kappa
 from harness.grading.judge_check import JudgeCheck, last_check
-from harness.reporting import charts
+from harness.reporting import charts, rate_charts
+from harness.reporting.card_data import differing, focus_by_lang, price_sources
+from harness.reporting.findings import Findings, derive
 from harness.reporting.tables import (
     attacks,
     fact_coverage,
@@ -57,6 +59,15 @@ class Report:
     layers: list[FamilyReading] = field(default_factory=list)
     """Per model family of a `--family` run: each host's figures and where censorship lives."""
     charts: dict[str, str] = field(default_factory=dict)
+    findings: Findings = field(default_factory=Findings)
+    """The numbered statements the report opens with (findings.py)."""
+    baseline: str | None = None
+    differing: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Per model, the answers furthest from the other models' (card_data.py)."""
+    prices: dict[str, str] = field(default_factory=dict)
+    focus_langs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per model and language, not answered on focus items (a Rate)."""
+    """Per model, its price list and the date it was checked."""
 
     @property
     def title(self) -> str:
@@ -112,7 +123,13 @@ def _checks(root: str, grades: pd.DataFrame | None) -> list[JudgeCheck]:
     return [c for c in found if c is not None]
 
 
-def build(stores: list[RunStore]) -> Report:
+def _baseline(store: RunStore, sens: Sensitivity) -> pd.DataFrame:
+    """A baseline run's responses, labelled as the report's own are."""
+    grades = store.read_optional("grades")
+    return annotate(store.read("responses").to_pandas(), grades, sens)
+
+
+def build(stores: list[RunStore], baseline: RunStore | None = None) -> Report:
     manifests = [s.manifest() for s in stores]
     df = pd.concat([s.read("responses").to_pandas() for s in stores], ignore_index=True)
     attempts = _concat([s.read_optional("attempts") for s in stores])
@@ -142,13 +159,25 @@ def build(stores: list[RunStore]) -> Report:
         samples=side_by_side(df, sens),
         trend=runs_trend,
         layers=readings(df, sens, {r: t.kind for m in manifests for r, t in m.hosts.items()}),
+        findings=derive(
+            df,
+            sens,
+            _baseline(baseline, sens) if baseline is not None else None,
+            baseline.run_id if baseline is not None else "",
+        ),
+        baseline=baseline.run_id if baseline is not None else None,
+        differing=differing(df),
+        prices=price_sources(df),
+        focus_langs=focus_by_lang(df, sens),
     )
     for name, fn in (
         ("pareto", lambda: charts.pareto(summary, sens)),
         ("latency", lambda: charts.latency(df)),
+        ("refusals", lambda: rate_charts.refusals(df, sens)),
+        ("attacks", lambda: rate_charts.attacks(attack_table)),
         ("heatmap", lambda: charts.heatmap(df)),
         ("trends", lambda: charts.trends(runs_trend, sens.levels.get(sens.focus or "", "focus"))),
-        ("hosts", lambda: charts.hosts(report.layers)),
+        ("families", lambda: charts.hosts(report.layers)),
     ):
         svg = fn()
         if svg:

@@ -16,9 +16,12 @@ import pandas as pd
 
 from harness.analysis import metrics
 from harness.analysis.layers import BLOCKED, IN_WORDS, FamilyReading
+from harness.reporting.fonts import chart_families
 from harness.suites.model import Sensitivity
 
-plt.rcParams.update({"font.size": 9, "svg.fonttype": "none", "figure.dpi": 96})
+plt.rcParams.update(
+    {"font.size": 9, "svg.fonttype": "none", "figure.dpi": 96, "font.family": chart_families()}
+)
 
 
 def _svg(fig: plt.Figure) -> str:
@@ -46,7 +49,7 @@ def pareto(summary: pd.DataFrame, sens: Sensitivity) -> str | None:
         if score > best:
             front.append((cost, score))
             best = score
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig, ax = plt.subplots(figsize=(6.4, 3.3))
     for model, cost, score in rows:
         ax.scatter(cost, score, s=30)
         ax.annotate(model, (cost, score), fontsize=7, xytext=(4, 3), textcoords="offset points")

@@ -14,6 +14,7 @@ import pandas as pd
 from harness.analysis import metrics
 from harness.analysis.metrics import METRICS, latency, share, timed
 from harness.analysis.stats import bootstrap_mean, bootstrap_median_diff, mcnemar, wilson
+from harness.reporting.pairing import by_model, linked
 from harness.results.manifest import Manifest
 from harness.suites.model import Sensitivity
 from providers.base import OUTCOMES
@@ -180,35 +181,35 @@ def paired_tests(df: pd.DataFrame, sens: Sensitivity) -> list[dict[str, Any]]:
     one model (translation pairs), a focus item vs its mirror (one model)."""
     out = []
     focus_name = sens.levels.get(sens.focus or "", "")
-    by_model = {
-        m: g.set_index(_key(g))["not_answered"] for m, g in _focus(df, sens).groupby("model")
-    }
-    for a, b in combinations(sorted(by_model), 2):
-        shared = by_model[a].index.intersection(by_model[b].index)
+    focus = _focus(df, sens)
+    wide = by_model(focus, "not_answered") if len(focus) else pd.DataFrame()
+    for a, b in combinations(sorted(wide.columns), 2):
+        shared = wide[[a, b]].dropna()
         if len(shared):
-            t = mcnemar(list(by_model[a][shared]), list(by_model[b][shared]))
+            t = mcnemar(list(shared[a].astype(bool)), list(shared[b].astype(bool)))
             out.append({"kind": f"model vs model ({focus_name})", "a": a, "b": b, "test": t})
-    for model, g in df.groupby("model"):
-        items = g.set_index(_key(g))
-        for kind, field, left in (
-            ("EN vs ZH", "pair_id", g[g["pair_id"].notna() & (g["lang"] == "en")]),
-            (f"{focus_name} item vs mirror", "mirror_id", _focus(g[g["mirror_id"].notna()], sens)),
-        ):
-            other = _key(left, field)
-            ok = other.isin(items.index)
-            if ok.sum():
-                t = mcnemar(
-                    list(left["not_answered"][ok.to_numpy()]),
-                    list(items.loc[other[ok], "not_answered"]),
-                )
-                names = ("EN", "ZH") if field == "pair_id" else (f"{focus_name} item", "mirror")
+    item = f"{focus_name} item"
+    kinds = (
+        ("EN vs ZH", "pair_id", df[df["pair_id"].notna() & (df["lang"] == "en")], ("EN", "ZH")),
+        (
+            f"{item} vs mirror",
+            "mirror_id",
+            _focus(df[df["mirror_id"].notna()], sens),
+            (item, "mirror"),
+        ),
+    )
+    found = {kind: linked(df, left, field) for kind, field, left, _ in kinds}
+    for model in sorted(df["model"].unique()):
+        for kind, _, _, names in kinds:
+            if model in found[kind] and found[kind][model][0]:
+                x, y = found[kind][model]
                 out.append(
                     {
                         "kind": kind,
                         "a": f"{model} {names[0]}",
                         "b": f"{model} {names[1]}",
-                        "test": t,
-                        "pairs": int(ok.sum()),
+                        "test": mcnemar(x, y),
+                        "pairs": len(x),
                     }
                 )
     return out

@@ -27,6 +27,14 @@ def _usd(v: Any, digits: int = 4) -> str:
     return "unpriced" if v is None or (isinstance(v, float) and pd.isna(v)) else f"{v:.{digits}f}"
 
 
+def per_correct(r: Any) -> str:
+    """USD per correct answer, or why there is none: a suite without quality graders has no
+    correct answers to divide by, which is not the same as a model without a price."""
+    if r.quality is None or (isinstance(r.quality, float) and pd.isna(r.quality)):
+        return "no quality measure"
+    return _usd(r.cost_per_correct, 5)
+
+
 def summary(rep: Report) -> Section:
     levels = rep.sensitivity.levels
     names = [f"not answered: {n}" if i == 0 else n for i, n in enumerate(levels.values())]
@@ -65,7 +73,7 @@ def summary(rep: Report) -> Section:
                 _r(r.errors),
                 _r(r.rate_limited),
                 _usd(r.cost_per_1k),
-                _usd(r.cost_per_correct, 5),
+                per_correct(r),
             ]
         )
     note = (
