@@ -34,6 +34,7 @@ from harness.calls.guard import (
     check_headers,
     too_large,
 )
+from harness.calls.transport import HEADER_LIMIT, AiohttpTransport
 from providers.base import TEXT, Adapter, Answer, Failure, Parser, Target, WireRequest
 from providers.sse import SSEDecoder
 
@@ -96,7 +97,8 @@ class ClientPool:
             self._tls = httpx.create_ssl_context()  # one certificate load, not one per client
         client = _Client(
             timeout=self._timeout,
-            limits=self._limits,
+            transport=AiohttpTransport(PER_CLIENT, self._tls),
+            limits=self._limits,  # (what a proxy from the environment is given)
             verify=self._tls,
             follow_redirects=False,
             headers={"accept-encoding": ACCEPT_ENCODING},
@@ -230,7 +232,8 @@ async def _respond(
 
 
 def _header_overflow(exc: BaseException) -> bool:
-    """h11 refused a header block (or chunk header) past its buffer: hint 431 in the chain."""
+    """The transport's parser refused a header block (or chunk header): hint 431 in the
+    chain (h11's mark, which the aiohttp transport sets too)."""
     seen: BaseException | None = exc
     while seen is not None:
         if getattr(seen, "error_status_hint", None) == 431:
@@ -277,7 +280,7 @@ async def attempt(
         result = Failure("connect", f"cannot connect to {target.vendor.id}: {type(exc).__name__}")
     except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
         result = (
-            Failure("too_large", "response headers passed the transport's 100 KiB limit")
+            Failure("too_large", f"response headers passed the transport's limit ({HEADER_LIMIT})")
             if _header_overflow(exc)
             else Failure("dropped", f"connection dropped: {type(exc).__name__}")
         )
