@@ -21,9 +21,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from harness.errors import ResultsError
 from harness.results.records import AttemptRow, JournalRecord, ResponseRow
 from harness.results.redact import Redactor, redactor
+from providers import wirejson
 
 _LINE_KEYS = frozenset({"row", "attempts"})
 
@@ -63,8 +66,7 @@ class Journal:
     def write(self, record: JournalRecord) -> None:
         """Mask secrets and write one line whole; `sync` (or `append`) makes it durable."""
         assert self._fd is not None, "open the journal first"
-        line = json.dumps(record.to_json(), ensure_ascii=False, default=str)
-        data = (self._redact(line) + "\n").encode("utf-8", "replace")
+        data = (self._redact(_dumps(record.to_json())) + "\n").encode("utf-8", "replace")
         try:
             view = memoryview(data)
             while view:
@@ -147,13 +149,22 @@ class Journal:
                 if not line.endswith("\n"):
                     break
                 try:
-                    yield _checked(json.loads(line))
+                    yield _checked(wirejson.loads(line))
                 except (ValueError, TypeError, AttributeError):
                     self.skipped += 1
 
     def has_lines(self) -> bool:
         """Whether any line can be used (a missing, empty or all-garbled journal has none)."""
         return next(self.checked(), None) is not None
+
+
+def _dumps(obj: dict[str, Any]) -> str:
+    """A line's JSON text: orjson's where it can write it (a fifth of the standard library's
+    time), else the standard library's (a lone surrogate, an integer past 64 bits)."""
+    try:
+        return orjson.dumps(obj, default=str).decode()
+    except TypeError:
+        return json.dumps(obj, ensure_ascii=False, default=str)
 
 
 def _checked(data: Any) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
