@@ -8,9 +8,9 @@ reads and writes, so they are added back; `message_delta.usage` is cumulative.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from providers import wirejson
 from providers.base import (
     NOTHING,
     REASONING,
@@ -96,7 +96,7 @@ class AnthropicParser:
 
     def feed(self, event: str | None, data: str) -> int:
         try:
-            obj = json.loads(data)
+            obj = wirejson.loads(data)
         except (ValueError, RecursionError):
             self._g.error = {"message": f"unparseable stream event: {data[:200]}"}
             return NOTHING
@@ -125,7 +125,7 @@ class AnthropicParser:
     def feed_body(self, body: bytes) -> None:
         g = self._g
         try:
-            obj = json.loads(body)
+            obj = wirejson.loads(body)
         except (ValueError, RecursionError):
             g.error = {"message": f"unparseable body: {body[:200]!r}"}
             return

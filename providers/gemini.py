@@ -9,9 +9,9 @@ thoughts, so output tokens are candidates + thoughts (inclusive convention).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from providers import wirejson
 from providers.base import (
     NOTHING,
     REASONING,
@@ -121,7 +121,7 @@ class GeminiParser:
 
     def feed(self, event: str | None, data: str) -> int:
         try:
-            obj = json.loads(data)
+            obj = wirejson.loads(data)
         except (ValueError, RecursionError):
             self._g.error = {"message": f"unparseable stream event: {data[:200]}"}
             return NOTHING
@@ -129,7 +129,7 @@ class GeminiParser:
 
     def feed_body(self, body: bytes) -> None:
         try:
-            obj = json.loads(body)
+            obj = wirejson.loads(body)
         except (ValueError, RecursionError):
             self._g.error = {"message": f"unparseable body: {body[:200]!r}"}
             return

@@ -7,9 +7,9 @@ Streamed chunks and unstreamed bodies go through the same `_take` so both paths 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from providers import wirejson
 from providers.base import (
     NOTHING,
     REASONING,
@@ -120,7 +120,7 @@ class OpenAIChatParser:
             self._g.complete = True
             return NOTHING
         try:
-            obj = json.loads(data)
+            obj = wirejson.loads(data)
         except (ValueError, RecursionError):
             self._g.error = {"message": f"unparseable stream event: {data[:200]}"}
             return NOTHING
@@ -128,7 +128,7 @@ class OpenAIChatParser:
 
     def feed_body(self, body: bytes) -> None:
         try:
-            obj = json.loads(body)
+            obj = wirejson.loads(body)
         except (ValueError, RecursionError):
             self._g.error = {"message": f"unparseable body: {body[:200]!r}"}
             return

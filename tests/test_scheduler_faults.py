@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from harness.calls.http import Timeouts
 from harness.calls.limits import Limits
+from harness.calls.pacing import LagMonitor
 from harness.calls.retry import RetryPolicy
 from harness.execute.jobs import expand
 from harness.results.manifest import RunSummary
@@ -235,3 +236,16 @@ def test_token_bucket_paces_after_the_burst() -> None:
         return time.monotonic() - start
 
     assert asyncio.run(go()) >= 1.4
+
+
+def test_lag_flags_only_readings_taken_while_the_loop_was_behind() -> None:
+    """A row is suspect when one of its clock readings fell in a span where the loop ran late,
+    not merely because the loop lagged at some point while its answer streamed."""
+    lag = LagMonitor(threshold_s=0.02)
+    lag.spans.extend([[10.0, 10.05], [11.0, 11.04]])
+    assert lag.suspect_at(9.9, 10.02, 10.4)  # first token read inside the first span
+    assert lag.suspect_at(10.5, 10.7, 11.03)  # the end read inside the second
+    assert not lag.suspect_at(9.5, 10.2, 10.9)  # streamed across a span, read outside it
+    assert not lag.suspect_at(11.5, 11.7)
+    lag.spans.append([12.0, float("inf")])  # still open: the loop has not caught up yet
+    assert lag.suspect_at(11.9, 12.5)

@@ -89,6 +89,11 @@ def crash_message(exc: BaseException, target: Target) -> str:
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
+def _readings(start: float, att: Attempt) -> tuple[float, ...]:
+    """The perf_counter() times an attempt read the clock at: its end, and its first tokens."""
+    return tuple(start + s for s in (att.e2e_s, att.ttft_s, att.ttfat_s) if s is not None)
+
+
 class Caller:
     """Owns the HTTP clients, limits, retries, budget and journal of one process's calls.
 
@@ -214,7 +219,7 @@ class Caller:
                     att = Attempt(failure, started, time.perf_counter() - start)
                 finally:
                     self._slots.put_nowait(slot)
-            att.suspect = self.lag.suspect_since(start)
+            att.suspect = self.lag.suspect_at(start, *_readings(start, att))
             failed = att.result if isinstance(att.result, Failure) else None
             if failed is not None and failed.kind != "internal":
                 self.failures[failed.kind] += 1

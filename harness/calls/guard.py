@@ -54,8 +54,8 @@ class ReadLimits:
     verbose events is ~13k); a flood of tiny events costs parser time and a kept string each
     long before it costs 4 MiB."""
     header_bytes: int = 64 * KiB
-    """Names and values of all response headers. The transport (h11) refuses a header block
-    over 100 KiB before this is checked, so it is also the most a larger value can allow."""
+    """Names and values of all response headers. The transport refuses a header block of more
+    than 128 lines or a line over 16 KiB before this is checked (transport.py)."""
 
 
 READ_LIMITS = ReadLimits()

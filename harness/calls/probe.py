@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from harness.calls import loop
 from harness.calls.caller import Call, Caller
 from harness.calls.http import Timeouts
 from harness.calls.limits import Limits
@@ -60,7 +61,7 @@ def probe_vendors(vendors: list[Vendor]) -> list[ProbeResult]:
         ) as caller:
             return list(await asyncio.gather(*(_one(caller, r) for r in refs)))
 
-    return asyncio.run(run()) if refs else []
+    return loop.run(run()) if refs else []
 
 
 __all__ = ["ProbeResult", "probe_vendors"]

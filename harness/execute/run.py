@@ -10,7 +10,6 @@ are written waits until they are, so the store is never left half written.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import platform
 import signal
@@ -24,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from harness.calls import loop
 from harness.calls.budget import Budget, worst_case
 from harness.calls.caller import Caller
 from harness.errors import ResultsError
@@ -285,7 +285,7 @@ def execute(opts: RunOptions, on_start: OnStart | None = None) -> RunResult:
         st.ledger = _Ledger(targets, plan.suite.data_class, policy)
         interrupted = True
         try:
-            asyncio.run(_drive(plan, jobs, opts, fx, st))
+            loop.run(_drive(plan, jobs, opts, fx, st))
             interrupted = False
         finally:
             with _signals_held():

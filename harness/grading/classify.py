@@ -7,7 +7,6 @@ that item's reference facts (and takes the item's prompt and language when the l
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from harness.calls import loop
 from harness.calls.caller import Caller
 from harness.errors import ConfigError
 from harness.files import FileProblem, read_text
@@ -84,7 +84,7 @@ def classify_file(file: str, judges: list[str], suite_path: str | None = None) -
     suite = load_suite(suite_path) if suite_path else None
     rows = _read(Path(file), suite)
     ctx = GradeContext.for_suite("classify", suite) if suite else GradeContext("classify", {})
-    finals = asyncio.run(_grade(_frame(rows), ctx, judges))
+    finals = loop.run(_grade(_frame(rows), ctx, judges))
     for i, row in enumerate(rows):
         g = finals[str(i)]
         out: dict[str, Any] = {"id": row["id"]} if "id" in row else {}

@@ -7,12 +7,12 @@ their attempts are journaled into the run (purpose `judge`) and land in its atte
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from harness.calls import loop
 from harness.calls.caller import Caller
 from harness.calls.http import Timeouts
 from harness.calls.limits import Limits
@@ -96,9 +96,9 @@ def grade_run(
     with simulator_url(bool(judges) and manifest.simulated) as sim_url:
         ctx.judges = [Judge(ref, simulator_url=sim_url) for ref in judges or []]
         if ctx.judges:
-            rows = asyncio.run(_with_judges(store, manifest, chosen, df, ctx, summary))
+            rows = loop.run(_with_judges(store, manifest, chosen, df, ctx, summary))
         else:
-            rows = asyncio.run(_grade(chosen, df, ctx, summary))
+            rows = loop.run(_grade(chosen, df, ctx, summary))
     summary.rows = store.write_grades(rows)
     summary.by_grader = dict(Counter(row.grader for row in rows))
     return summary

@@ -177,8 +177,9 @@ class ResponseRow(Record):
         "sent; never counts for latency)."
     )
     latency_suspect: bool | None = col(
-        "True when bench's own event loop lagged past the threshold during "
-        "the final attempt, so its latency includes our queueing."
+        "True when one of the final attempt's clock readings (start, first tokens, end) was "
+        "taken while bench's own event loop ran late past the threshold, so its latency may "
+        "include our queueing."
     )
 
     ADDED: ClassVar[frozenset[str]] = frozenset(
