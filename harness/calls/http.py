@@ -1,4 +1,5 @@
-"""All HTTP lives here (the only httpx import): client pools and one timed attempt.
+"""All HTTP lives here: client pools and one timed attempt (the wire under httpx is aiohttp's,
+see transport.py).
 
 One `AsyncClient` carrying hundreds of connections is several times slower than a few small
 ones (httpcore's pool bookkeeping grows with requests × connections; see
