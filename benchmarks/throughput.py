@@ -177,11 +177,14 @@ def bench_rows(run_dir: Path) -> list[dict[str, Any]]:
     ]
 
 
-def bench_run(suite: Path, results: str, run_id: str, concurrency: int) -> list[str]:
+def bench_run(
+    suite: Path, results: str, run_id: str, concurrency: int, bench: str | None = None
+) -> list[str]:
     """`bench run` as the benchmarks time it: one model pointed at the simulator by its
-    base-URL variable, concurrency not held back by the catalog's per-endpoint limit."""
+    base-URL variable, concurrency not held back by the catalog's per-endpoint limit.
+    `bench` is the command that runs bench (another checkout's, to compare versions)."""
     return [
-        str(ROOT / ".venv" / "bin" / "bench"),
+        *(bench.split() if bench else [str(ROOT / ".venv" / "bin" / "bench")]),
         "run",
         str(suite),
         "-m",
@@ -233,7 +236,7 @@ def run_bench(args: argparse.Namespace, tmp: Path, base: str) -> dict[str, Any]:
     items = "\n".join(f'  - {{id: q{i}, prompt: "throughput item {i}"}}' for i in range(args.jobs))
     suite.write_text(f"name: throughput\nitems:\n{items}\n")
     env = {**os.environ, "OPENAI_API_KEY": "sk-bench", "OPENAI_BASE_URL": base}
-    cmd = bench_run(suite, str(tmp), "tp", args.concurrency)
+    cmd = bench_run(suite, str(tmp), "tp", args.concurrency, args.bench)
     if args.grade:
         cmd.remove("--no-grade")
     cmd += args.bench_args
@@ -296,6 +299,7 @@ def main() -> None:
     ap.add_argument("--token-ms", type=float, default=5)
     ap.add_argument("--tokens", type=int, default=64)
     ap.add_argument("--grade", action="store_true", help="let bench grade (post-run includes it)")
+    ap.add_argument("--bench", help="command that runs bench (default: this checkout's)")
     ap.add_argument(
         "--bench-arg", dest="bench_args", action="append", default=[], help="passed to bench run"
     )
