@@ -147,6 +147,7 @@ def timing(rows: list[dict[str, Any]], first_token: dict[str, list[float]]) -> d
             late.append((r["started"] + r["ttft_s"] - sent[-1]) * 1000)
             if not r["suspect"]:
                 clean.append(late[-1])
+    over = sum(x > LAG_S * 1000 for x in clean)
     return {
         "ttft_ms_p50": _q(ttfts, 0.5),
         "ttft_ms_p99": _q(ttfts, 0.99),
@@ -154,6 +155,7 @@ def timing(rows: list[dict[str, Any]], first_token: dict[str, list[float]]) -> d
         "first_token_late_ms_p99": _q(late, 0.99),
         "unflagged_late_ms_p99": _q(clean, 0.99),
         "unflagged_late_ms_max": _q(clean, 1.0),
+        "unflagged_late_over_20ms_pct": round(100 * over / len(rows), 1) if rows else None,
         "latency_suspect_pct": round(100 * sum(bool(r["suspect"]) for r in rows) / len(rows), 1)
         if rows
         else None,
@@ -276,6 +278,7 @@ ROWS = [
     ("latency_suspect %", "latency_suspect_pct"),
     ("unflagged late p99 ms", "unflagged_late_ms_p99"),
     ("unflagged late max ms", "unflagged_late_ms_max"),
+    ("unflagged, late > 20 ms %", "unflagged_late_over_20ms_pct"),
     ("start-up s", "startup_s"),
     ("post-run s", "post_run_s"),
 ]
