@@ -147,6 +147,7 @@ def timing(rows: list[dict[str, Any]], first_token: dict[str, list[float]]) -> d
             late.append((r["started"] + r["ttft_s"] - sent[-1]) * 1000)
             if not r["suspect"]:
                 clean.append(late[-1])
+    over = sum(x > LAG_S * 1000 for x in clean)
     return {
         "ttft_ms_p50": _q(ttfts, 0.5),
         "ttft_ms_p99": _q(ttfts, 0.99),
@@ -154,6 +155,7 @@ def timing(rows: list[dict[str, Any]], first_token: dict[str, list[float]]) -> d
         "first_token_late_ms_p99": _q(late, 0.99),
         "unflagged_late_ms_p99": _q(clean, 0.99),
         "unflagged_late_ms_max": _q(clean, 1.0),
+        "unflagged_late_over_20ms_pct": round(100 * over / len(rows), 1) if rows else None,
         "latency_suspect_pct": round(100 * sum(bool(r["suspect"]) for r in rows) / len(rows), 1)
         if rows
         else None,
@@ -177,11 +179,14 @@ def bench_rows(run_dir: Path) -> list[dict[str, Any]]:
     ]
 
 
-def bench_run(suite: Path, results: str, run_id: str, concurrency: int) -> list[str]:
+def bench_run(
+    suite: Path, results: str, run_id: str, concurrency: int, bench: str | None = None
+) -> list[str]:
     """`bench run` as the benchmarks time it: one model pointed at the simulator by its
-    base-URL variable, concurrency not held back by the catalog's per-endpoint limit."""
+    base-URL variable, concurrency not held back by the catalog's per-endpoint limit.
+    `bench` is the command that runs bench (another checkout's, to compare versions)."""
     return [
-        str(ROOT / ".venv" / "bin" / "bench"),
+        *(bench.split() if bench else [str(ROOT / ".venv" / "bin" / "bench")]),
         "run",
         str(suite),
         "-m",
@@ -233,7 +238,7 @@ def run_bench(args: argparse.Namespace, tmp: Path, base: str) -> dict[str, Any]:
     items = "\n".join(f'  - {{id: q{i}, prompt: "throughput item {i}"}}' for i in range(args.jobs))
     suite.write_text(f"name: throughput\nitems:\n{items}\n")
     env = {**os.environ, "OPENAI_API_KEY": "sk-bench", "OPENAI_BASE_URL": base}
-    cmd = bench_run(suite, str(tmp), "tp", args.concurrency)
+    cmd = bench_run(suite, str(tmp), "tp", args.concurrency, args.bench)
     if args.grade:
         cmd.remove("--no-grade")
     cmd += args.bench_args
@@ -273,6 +278,7 @@ ROWS = [
     ("latency_suspect %", "latency_suspect_pct"),
     ("unflagged late p99 ms", "unflagged_late_ms_p99"),
     ("unflagged late max ms", "unflagged_late_ms_max"),
+    ("unflagged, late > 20 ms %", "unflagged_late_over_20ms_pct"),
     ("start-up s", "startup_s"),
     ("post-run s", "post_run_s"),
 ]
@@ -296,6 +302,7 @@ def main() -> None:
     ap.add_argument("--token-ms", type=float, default=5)
     ap.add_argument("--tokens", type=int, default=64)
     ap.add_argument("--grade", action="store_true", help="let bench grade (post-run includes it)")
+    ap.add_argument("--bench", help="command that runs bench (default: this checkout's)")
     ap.add_argument(
         "--bench-arg", dest="bench_args", action="append", default=[], help="passed to bench run"
     )

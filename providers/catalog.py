@@ -243,6 +243,9 @@ class Vendor(_Strict):
         return bool(os.environ.get(self.api_key_env))
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it: the same documents, read ~10 times faster (the
+catalog is read at every start)."""
 MAX_CATALOG_BYTES = 1024 * 1024
 """A vendor entry is a few KB; a user catalog directory must not make bench read forever."""
 
@@ -254,9 +257,9 @@ def read_yaml(path: Path) -> object:
         raise CatalogError(f"{path}: not a regular file under 1 MB; fix the catalog directory")
     try:
         text = path.read_text(encoding="utf-8")
-        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=_LOADER)):
             raise CatalogError(f"{path}: YAML aliases are not accepted; write the value out")
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)
     except UnicodeDecodeError:
         raise CatalogError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     except yaml.YAMLError as exc:

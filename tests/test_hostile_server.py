@@ -234,3 +234,37 @@ def test_client_pool_makes_clients_on_first_use() -> None:
     before, same, made, built = asyncio.run(go())
     assert (before, same, made) == (0, 1, 3)
     assert built < 0.05
+
+
+def test_cookies_are_never_sent_back() -> None:
+    """A vendor's Set-Cookie (a session, a load balancer's pin) must not steer the requests
+    after it: no cookie jar keeps it, neither httpx's nor the transport's."""
+    from aiohttp import web
+
+    seen: list[str | None] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Cookie"))
+        resp = web.json_response({"ok": True})
+        resp.set_cookie("session", "pinned")
+        return resp
+
+    async def go() -> None:
+        app = web.Application()
+        app.router.add_post("/x", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        pool = ClientPool(8, Timeouts())
+        try:
+            for _ in range(3):
+                async with pool.client(0).stream("POST", f"http://127.0.0.1:{port}/x") as r:
+                    await r.aread()
+        finally:
+            await pool.aclose()
+            await runner.cleanup()
+
+    asyncio.run(go())
+    assert seen == [None, None, None]

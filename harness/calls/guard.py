@@ -153,7 +153,10 @@ class Reader:
         """Decoded pieces of at most 64 KiB; raises `Breach` the moment a limit is passed."""
         inflate = _inflater(self._resp)
         raw_cap, cap = self._limits.response_bytes, self._cap
-        async for chunk in self._resp.aiter_raw():
+        stream = self._resp.stream  # (as `aiter_raw` reads it, without its per-chunk layer)
+        if not isinstance(stream, httpx.AsyncByteStream):
+            raise TypeError("an async response is expected")
+        async for chunk in stream:
             self.raw += len(chunk)
             if self.raw > raw_cap:
                 raise too_large("body", raw_cap, self.head)

@@ -1,11 +1,12 @@
-"""All HTTP lives here (the only httpx import): client pools and one timed attempt.
+"""All HTTP lives here: client pools and one timed attempt (the wire under httpx is aiohttp's,
+see transport.py).
 
-One `AsyncClient` carrying hundreds of connections is several times slower than a few small
-ones (httpcore's pool bookkeeping grows with requests × connections; see
-shared/research/performance.md), so high concurrency is spread over clients of at most
-`PER_CLIENT` connections (8 measured best here: 16 cost 28% more wall time at
-concurrency 100), each concurrency slot keeping its own client. Clients are made on first use,
-so a pool is cheap whatever its slot count.
+High concurrency is spread over clients of at most `PER_CLIENT` connections, each concurrency
+slot keeping its own client: over httpcore, one `AsyncClient` carrying hundreds of connections
+was several times slower than a few small ones (its pool bookkeeping grows with requests ×
+connections; see shared/research/performance.md). Over the aiohttp transport 8 and 200
+connections per client cost the same CPU at concurrency 200, so the layout stayed. Clients
+are made on first use, so a pool is cheap whatever its slot count.
 
 What a response may make us read is capped while it is read (`guard.ReadLimits`): an endless
 stream, a huge or compressed-bomb body, an endless line or header block ends the attempt as a

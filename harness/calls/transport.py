@@ -97,6 +97,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return aiohttp.ClientSession(
             connector=connector,
             auto_decompress=False,
+            cookie_jar=aiohttp.DummyCookieJar(),  # (each request stands alone, see http.py)
             max_line_size=HEADER_FIELD_BYTES,
             max_field_size=HEADER_FIELD_BYTES,
             max_headers=MAX_HEADERS,

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     import pandas as pd  # (pandas is loaded only by readers that ask for a DataFrame)
 
 PART_ROWS = 5_000
+GROUP_ROWS = 1_000
+"""Rows converted and written at once (a Parquet row group): what compaction holds."""
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 """Matched whole (fullmatch): `$` would let a trailing newline through."""
 _TABLES = ("responses", "attempts")
@@ -305,14 +307,6 @@ class RunStore:
         for p in parts:
             p.commit()
 
-    def _write_tmp(self, table: str, index: int, rows: list[dict[str, Any]]) -> Path:
-        tmp = self.dir / f"{table}-{index:05d}.parquet.tmp"
-        # our own handle, closed however the write ends: a writer that failed on a full disk
-        # must not keep a deleted file's blocks (and the manifest's room) while the error lives
-        with pa.OSFile(str(tmp), "wb") as fh:
-            pq.write_table(_arrow(table, rows), fh, compression="zstd")
-        return tmp
-
     def write_grades(self, rows: Sequence[GradeRow]) -> int:
         """Replace the run's grades (grading is re-runnable and costs no API calls); text a
         judge wrote is masked like everything else stored."""
@@ -398,28 +392,53 @@ class RunStore:
 
 
 class _Parts:
-    """Rows of one table written as temporary parts of PART_ROWS each; `commit` renames them
-    and drops parts left from before, `discard` removes them."""
+    """Rows of one table written as temporary parts of PART_ROWS each, in row groups of
+    GROUP_ROWS, so compaction holds one group's rows at a time (a 5,000-row part held whole
+    was most of a long run's peak memory); `commit` renames the parts and drops parts left
+    from before, `discard` removes them."""
 
     def __init__(self, store: RunStore, table: str) -> None:
         self.store, self.table = store, table
         self.rows: list[dict[str, Any]] = []
-        self.index = self.total = 0
+        self.index = self.total = self.in_part = 0
         self.written: list[Path] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._sink: pa.NativeFile | None = None
+        """Our own handle on the part: closed however the write ends, so a part that failed
+        on a full disk does not keep its deleted file's blocks while the error lives."""
 
     def add(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
-        if len(self.rows) >= PART_ROWS:
-            self._flush()
+        if len(self.rows) >= GROUP_ROWS or self.in_part + len(self.rows) >= PART_ROWS:
+            self._write_group()
 
-    def _flush(self) -> None:
-        self.written.append(self.store.dir / f"{self.table}-{self.index:05d}.parquet.tmp")
-        self.store._write_tmp(self.table, self.index, self.rows)
-        self.index, self.total, self.rows = self.index + 1, self.total + len(self.rows), []
+    def _write_group(self) -> None:
+        if self._writer is None:
+            tmp = self.store.dir / f"{self.table}-{self.index:05d}.parquet.tmp"
+            self.written.append(tmp)
+            self._sink = pa.OSFile(str(tmp), "wb")
+            self._writer = pq.ParquetWriter(self._sink, SCHEMAS[self.table], compression="zstd")
+        self._writer.write_table(_arrow(self.table, self.rows))
+        self.in_part, self.total = self.in_part + len(self.rows), self.total + len(self.rows)
+        self.rows = []
+        if self.in_part >= PART_ROWS:
+            self._end_part()
+
+    def _end_part(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            finally:
+                self._writer = None
+                if self._sink is not None:
+                    self._sink.close()
+                    self._sink = None
+            self.index, self.in_part = self.index + 1, 0
 
     def close(self) -> None:
-        if self.rows or self.index == 0:
-            self._flush()
+        if self.rows or (self.index == 0 and self._writer is None):
+            self._write_group()  # (a table without rows still gets its empty part)
+        self._end_part()
 
     def commit(self) -> None:
         for tmp in self.written:
@@ -427,6 +446,8 @@ class _Parts:
         self.store._drop_parts(self.table, self.index)
 
     def discard(self) -> None:
+        with contextlib.suppress(Exception):
+            self._end_part()
         for tmp in self.written:
             with contextlib.suppress(OSError):
                 tmp.unlink()
