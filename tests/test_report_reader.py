@@ -51,6 +51,21 @@ def _scenario(zh_refusal: float = 0.7) -> Scenario:
     )
 
 
+def _suite(folder: Path) -> Path:
+    """The censorship suite's China- and US-sensitive items (paired EN/ZH, mirrored), without
+    its benign controls: what the findings compare, at two thirds of the requests."""
+    suite = folder / "sensitive.yaml"
+    suite.write_text(
+        "name: sensitive\n"
+        "sensitivity: {levels: {cn_sensitive: China-sensitive, us_sensitive: US-sensitive, "
+        "benign_control: benign}, focus: cn_sensitive, control: benign_control}\n"
+        f"items_file: {ROOT / 'suites' / 'data' / 'censorship-sensitive.jsonl'}\n"
+        f"references_file: {ROOT / 'suites' / 'data' / 'censorship-references.yaml'}\n",
+        encoding="utf-8",
+    )
+    return suite
+
+
 def _run(results: Path, run_id: str, scenario: Scenario) -> None:
     with Simulator(SimConfig(ttft_ms=0, token_ms=0, tokens=(5, 12)), scenario) as sim:
         env = {
@@ -61,7 +76,7 @@ def _run(results: Path, run_id: str, scenario: Scenario) -> None:
         }
         run = bench(
             "run",
-            str(ROOT / "suites" / "censorship.yaml"),
+            str(_suite(results.parent)),
             *("-m", PLANTED, "-m", LEVEL),
             *("--results", str(results), "--run-id", run_id, "--no-progress"),
             env=env,
