@@ -14,16 +14,9 @@ from typing import Any
 
 from websockets.sync.client import connect
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--remote-debugging-port=0",
-]
+from harness.reporting import pdf
+
+FLAGS = [*(f for f in pdf.FLAGS if f != "--no-pdf-header-footer"), "--remote-debugging-port=0"]
 TIMEOUT_S = 60
 
 

@@ -46,6 +46,12 @@ def sensitivity_of(manifests: list[Manifest]) -> Sensitivity:
 KEYS = ["run_id", "job_id"]
 
 
+def item_key(df: pd.DataFrame, case: str = "case_id") -> pd.Series:
+    """Identifies an item answer within a run (`case` may name the item's pair or mirror
+    instead): comparisons never pair answers across runs."""
+    return df["run_id"] + "#" + df[case] + "#" + df["repeat"].astype(str)
+
+
 def _pick(df: pd.DataFrame, grades: pd.DataFrame, grader: str, columns: list[str]) -> pd.DataFrame:
     """One grader's rows aligned with the responses (missing: NaN), by run and job."""
     rows = grades[grades["grader"] == grader][[*KEYS, *columns]].drop_duplicates(KEYS)
@@ -100,4 +106,4 @@ def annotate(df: pd.DataFrame, grades: pd.DataFrame | None, sens: Sensitivity) -
     return df.assign(label=label, not_answered=label.isin(NOT_ANSWERED), **extra)
 
 
-__all__ = ["GRADED", "NOT_ANSWERED", "annotate", "sensitivity_of"]
+__all__ = ["GRADED", "NOT_ANSWERED", "annotate", "item_key", "sensitivity_of"]

@@ -24,6 +24,7 @@ from itertools import combinations
 
 import pandas as pd
 
+from harness.analysis.labels import item_key
 from harness.analysis.stats import ALPHA, Paired, Rate, holm, mcnemar, wilson
 from harness.suites.model import Sensitivity
 
@@ -82,20 +83,16 @@ class FamilyReading:
         return [f"{LAYERS[k]}: {v}; {e}." for k, v, e in self.said]
 
 
-def _key(df: pd.DataFrame, case: str = "case_id") -> pd.Series:
-    return df["run_id"] + "#" + df[case] + "#" + df["repeat"].astype(str)
-
-
 def _paired(a: pd.DataFrame, b: pd.DataFrame, flag: str) -> Paired | None:
-    x, y = a.set_index(_key(a))[flag], b.set_index(_key(b))[flag]
+    x, y = a.set_index(item_key(a))[flag], b.set_index(item_key(b))[flag]
     shared = x.index.intersection(y.index)
     return mcnemar(list(x[shared]), list(y[shared])) if len(shared) else None
 
 
 def _lang_pairs(g: pd.DataFrame) -> Paired | None:
     en = g[g["pair_id"].notna() & (g["lang"] == "en")]
-    items = g.set_index(_key(g))["not_answered"]
-    other = _key(en, "pair_id")
+    items = g.set_index(item_key(g))["not_answered"]
+    other = item_key(en, "pair_id")
     ok = other.isin(items.index).to_numpy()
     if not ok.sum():
         return None
@@ -106,8 +103,8 @@ def _vs_mirror(focus: pd.DataFrame, every: pd.DataFrame) -> Paired | None:
     """In-words answers, focus item vs its mirror (the same question about the other
     country), on pairs the weights answered both of: China-specific, not general caution."""
     left = focus[focus["mirror_id"].notna()]
-    labels = every.set_index(_key(every))["label"]
-    other = _key(left, "mirror_id")
+    labels = every.set_index(item_key(every))["label"]
+    other = item_key(left, "mirror_id")
     ok = other.isin(labels.index).to_numpy()
     a, b = left["label"][ok], labels[other[ok]]
     both = a.isin(FROM_WEIGHTS).to_numpy() & b.isin(FROM_WEIGHTS).to_numpy()

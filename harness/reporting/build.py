@@ -177,7 +177,7 @@ def build(stores: list[RunStore], baseline: RunStore | None = None) -> Report:
         ("attacks", lambda: rate_charts.attacks(attack_table)),
         ("heatmap", lambda: charts.heatmap(df)),
         ("trends", lambda: charts.trends(runs_trend, sens.levels.get(sens.focus or "", "focus"))),
-        ("families", lambda: charts.hosts(report.layers)),
+        ("families", lambda: charts.families(report.layers)),
     ):
         svg = fn()
         if svg:

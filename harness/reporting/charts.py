@@ -102,17 +102,17 @@ def heatmap(df: pd.DataFrame) -> str | None:
     return _svg(fig)
 
 
-def hosts(families: list[FamilyReading]) -> str | None:
+def families(readings: list[FamilyReading]) -> str | None:
     """Small multiples, one panel per family: each host's China-sensitive answers split by
     what stopped them (API block, withdrawn, refusal, evasive, official line)."""
-    if not families:
+    if not readings:
         return None
     fig, axes = plt.subplots(
-        len(families), 1, figsize=(6.4, 0.9 + 0.32 * sum(len(f.rows) for f in families)),
+        len(readings), 1, figsize=(6.4, 0.9 + 0.32 * sum(len(f.rows) for f in readings)),
         squeeze=False,
     )  # fmt: skip
     colours = ["#8c2d04", "#d94801", "#2171b5", "#6baed6", "#984ea3"]
-    for ax, family in zip(axes[:, 0], families, strict=True):
+    for ax, family in zip(axes[:, 0], readings, strict=True):
         names = [r.label if r.host == r.kind else f"{r.label} ({r.kind})" for r in family.rows]
         left = [0.0] * len(names)
         for kind, colour in zip((*BLOCKED, *IN_WORDS), colours, strict=True):

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from harness.analysis import metrics
+from harness.analysis.labels import item_key
 from harness.analysis.metrics import METRICS, latency, share, timed
 from harness.analysis.stats import bootstrap_mean, bootstrap_median_diff, mcnemar, wilson
 from harness.reporting.pairing import by_model, linked
@@ -140,9 +141,9 @@ def attacks(df: pd.DataFrame, kinds: dict[str, str]) -> tuple[pd.DataFrame, list
 def _lang_tests(judged: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for model, g in judged.groupby("model"):
-        items = g.set_index(_key(g))
+        items = g.set_index(item_key(g))
         left = g[g["pair_id"].notna() & (g["lang"] == "en")]
-        other = _key(left, "pair_id")
+        other = item_key(left, "pair_id")
         ok = other.isin(items.index)
         if ok.sum():
             t = mcnemar(
@@ -165,11 +166,6 @@ def label_rates(df: pd.DataFrame) -> pd.DataFrame:
         row["unsure"] = wilson(int(g["unsure"].astype(bool).sum()), n)
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def _key(df: pd.DataFrame, case: str = "case_id") -> pd.Series:
-    """Identifies an item answer within a run: comparisons never pair answers across runs."""
-    return df["run_id"] + "#" + df[case] + "#" + df["repeat"].astype(str)
 
 
 def _focus(df: pd.DataFrame, sens: Sensitivity) -> pd.DataFrame:
@@ -220,7 +216,7 @@ def latency_diffs(df: pd.DataFrame) -> list[dict[str, Any]]:
     bootstrap interval (timed rows only, as every latency figure)."""
     rows = timed(df)
     rows = rows[rows["ttft_s"].notna()]
-    by_model = {m: g.set_index(_key(g))["ttft_s"] for m, g in rows.groupby("model")}
+    by_model = {m: g.set_index(item_key(g))["ttft_s"] for m, g in rows.groupby("model")}
     out = []
     pairs = list(combinations(sorted(by_model), 2))
     if len(by_model) > MAX_ALL_PAIRS:  # many models: each against the fastest, not all pairs
